@@ -1,0 +1,51 @@
+using Argy.ControlPlane.Storage;
+
+namespace Argy.ControlPlane.Agents;
+
+public sealed record CreateAgentRequest(string? Name, string? Description, IReadOnlyList<string>? Tags);
+
+public sealed record CreatedAgentResponse(
+    string Id, string Name, string Description, IReadOnlyList<string> Tags, string EnrollmentToken, DateTimeOffset EnrollmentTokenExpiresAt);
+
+public sealed record EnrollRequest(string? Token, string? Hostname, string? Os, string? Arch, string? Version);
+
+public sealed record EnrollResponse(string AgentId, string TenantId, string Credential, string GrpcUrl, string Name, IReadOnlyList<string> Tags);
+
+public sealed record AgentResponse(
+    string Id,
+    string Name,
+    string Description,
+    IReadOnlyList<string> Tags,
+    IReadOnlyList<string> ReportedTags,
+    string Status,
+    DateTimeOffset? LastActivityAt,
+    string? Version,
+    string? Hostname,
+    string? Os,
+    string? Arch,
+    int Capacity,
+    int RunningJobs,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? EnrolledAt,
+    DateTimeOffset? RevokedAt)
+{
+    public static AgentResponse From(AgentRow row, int runningJobs) => new(
+        row.Id,
+        row.Name,
+        row.Description,
+        Json.ReadList(row.Tags),
+        Json.ReadList(row.ReportedTags),
+        row.RevokedAt is not null ? AgentStatus.Revoked : row.Status,
+        UnixMs.To(row.LastActivityAt),
+        row.Version,
+        row.Hostname,
+        row.Os,
+        row.Arch,
+        row.Capacity,
+        runningJobs,
+        UnixMs.To(row.CreatedAt),
+        UnixMs.To(row.EnrolledAt),
+        UnixMs.To(row.RevokedAt));
+}
+
+public sealed record ItemsResponse<T>(IReadOnlyList<T> Items);

@@ -1,0 +1,139 @@
+using Argy.ControlPlane.Security;
+using Argy.ControlPlane.Storage;
+using Argy.ControlPlane.Tenancy;
+using Dapper;
+
+namespace Argy.ControlPlane.Agents;
+
+public sealed record AgentHello(string Hostname, string Os, string Arch, string Version, IReadOnlyList<string> ReportedTags, int Capacity);
+
+public sealed class AgentStore(Database database, TimeProvider time)
+{
+    private long Now => UnixMs.From(time.GetUtcNow());
+
+    public (AgentRow Row, string EnrollmentToken) Create(TenantScope scope, string name, string description, IReadOnlyList<string> tags, TimeSpan enrollmentLifetime)
+    {
+        var idPart = Ids.RandomText(16);
+        var enrollment = OpaqueToken.Issue(OpaqueToken.EnrollmentKind, idPart);
+        var now = Now;
+        var row = new AgentRow
+        {
+            Id = "agt_" + idPart,
+            TenantId = scope.TenantId,
+            Name = name,
+            Description = description,
+            Tags = Json.Write(tags),
+            EnrollmentHash = enrollment.SecretHash,
+            EnrollmentExpiresAt = now + (long)enrollmentLifetime.TotalMilliseconds,
+            CreatedAt = now,
+        };
+        using var connection = database.Open();
+        try
+        {
+            connection.Execute(
+                """
+                INSERT INTO agents (id, tenant_id, name, description, tags, enrollment_hash, enrollment_expires_at, status, created_at)
+                VALUES (@Id, @TenantId, @Name, @Description, @Tags, @EnrollmentHash, @EnrollmentExpiresAt, 'Pending', @CreatedAt)
+                """,
+                row);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT */)
+        {
+            throw new DuplicateNameException(name);
+        }
+
+        return (row, enrollment.Token);
+    }
+
+    public IReadOnlyList<AgentRow> List(TenantScope scope)
+    {
+        using var connection = database.Open();
+        return connection.Query<AgentRow>(
+            "SELECT * FROM agents WHERE tenant_id = @tenant ORDER BY created_at, id", new { tenant = scope.TenantId }).AsList();
+    }
+
+    public AgentRow? Get(TenantScope scope, string id)
+    {
+        using var connection = database.Open();
+        return connection.QuerySingleOrDefault<AgentRow>(
+            "SELECT * FROM agents WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId });
+    }
+
+    /// <summary>
+    /// Looks an agent up by the id embedded in an enrollment token. The token's holder does not know its tenant
+    /// yet: this lookup is what establishes it, so it is the one agent query without a tenant filter.
+    /// </summary>
+    public AgentRow? FindForEnrollment(string id)
+    {
+        using var connection = database.Open();
+        return connection.QuerySingleOrDefault<AgentRow>("SELECT * FROM agents WHERE id = @id", new { id });
+    }
+
+    /// <summary>
+    /// Swaps the one-time enrollment secret for the agent's credential. Succeeds once: the WHERE clause consumes
+    /// the enrollment hash, so two racing enrollments with the same token cannot both win.
+    /// </summary>
+    public bool CompleteEnrollment(TenantScope scope, string id, byte[] enrollmentHash, byte[] credentialHash, AgentHello hello)
+    {
+        var now = Now;
+        using var connection = database.Open();
+        return connection.Execute(
+            """
+            UPDATE agents
+               SET enrollment_hash = NULL, enrollment_expires_at = NULL, credential_hash = @credentialHash,
+                   enrolled_at = @now, status = 'Disconnected', hostname = @Hostname, os = @Os, arch = @Arch,
+                   version = @Version, last_activity_at = @now
+             WHERE id = @id AND tenant_id = @tenant AND enrollment_hash = @enrollmentHash
+               AND enrollment_expires_at > @now AND revoked_at IS NULL
+            """,
+            new { id, tenant = scope.TenantId, enrollmentHash, credentialHash, now, hello.Hostname, hello.Os, hello.Arch, hello.Version }) == 1;
+    }
+
+    public bool Revoke(TenantScope scope, string id)
+    {
+        using var connection = database.Open();
+        return connection.Execute(
+            """
+            UPDATE agents SET revoked_at = @now, status = 'Revoked', enrollment_hash = NULL, credential_hash = NULL
+             WHERE id = @id AND tenant_id = @tenant AND revoked_at IS NULL
+            """,
+            new { id, tenant = scope.TenantId, now = Now }) == 1;
+    }
+
+    public void RecordHello(TenantScope scope, string id, AgentHello hello)
+    {
+        using var connection = database.Open();
+        connection.Execute(
+            """
+            UPDATE agents SET status = 'Connected', hostname = @Hostname, os = @Os, arch = @Arch, version = @Version,
+                   reported_tags = @reported, capacity = @Capacity, last_activity_at = @now
+             WHERE id = @id AND tenant_id = @tenant AND revoked_at IS NULL
+            """,
+            new { id, tenant = scope.TenantId, hello.Hostname, hello.Os, hello.Arch, hello.Version, hello.Capacity, reported = Json.Write(hello.ReportedTags), now = Now });
+    }
+
+    public void RecordActivity(TenantScope scope, string id)
+    {
+        using var connection = database.Open();
+        connection.Execute(
+            "UPDATE agents SET last_activity_at = @now WHERE id = @id AND tenant_id = @tenant",
+            new { id, tenant = scope.TenantId, now = Now });
+    }
+
+    public void RecordDisconnect(TenantScope scope, string id, bool failed)
+    {
+        using var connection = database.Open();
+        connection.Execute(
+            "UPDATE agents SET status = @status, last_activity_at = @now WHERE id = @id AND tenant_id = @tenant AND revoked_at IS NULL",
+            new { id, tenant = scope.TenantId, now = Now, status = failed ? AgentStatus.Error : AgentStatus.Disconnected });
+    }
+
+    /// <summary>At start no agent can be connected yet; statuses left over from the previous run are reset for every tenant.</summary>
+    public void ResetConnectionStatuses()
+    {
+        using var connection = database.Open();
+        connection.Execute("UPDATE agents SET status = 'Disconnected' WHERE status = 'Connected'");
+    }
+}
+
+public sealed class DuplicateNameException(string name) : Exception($"An agent named '{name}' already exists in this tenant.");

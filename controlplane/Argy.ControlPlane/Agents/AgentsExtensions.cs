@@ -1,0 +1,12 @@
+namespace Argy.ControlPlane.Agents;
+
+public static class AgentsExtensions
+{
+    public static IServiceCollection AddArgyAgents(this IServiceCollection services)
+    {
+        services.AddOptions<AgentsOptions>().BindConfiguration(AgentsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AgentStore>();
+        services.AddSingleton<AgentService>();
+        return services;
+    }
+}

@@ -1,0 +1,88 @@
+using Argy.ControlPlane.Security;
+using Argy.ControlPlane.Storage;
+using Argy.ControlPlane.Tenancy;
+using Dapper;
+
+namespace Argy.ControlPlane.Auth;
+
+public sealed class ApiTokenRow
+{
+    public string Id { get; init; } = "";
+    public string TenantId { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string Role { get; init; } = "";
+    public byte[] SecretHash { get; init; } = [];
+    public long CreatedAt { get; init; }
+    public long? ExpiresAt { get; init; }
+    public long? RevokedAt { get; init; }
+    public long? LastUsedAt { get; init; }
+}
+
+public sealed class ApiTokenStore(Database database, TimeProvider time)
+{
+    // Writing last_used_at on every request would turn every read into a write; a minute's precision is plenty.
+    private static readonly long LastUsedPrecisionMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
+
+    /// <summary>Creates a token and returns it in clear: the only time it exists outside the caller's hands.</summary>
+    public (ApiTokenRow Row, string Token) Create(TenantScope scope, string name, string role, DateTimeOffset? expiresAt = null)
+    {
+        var idPart = Ids.RandomText(16);
+        var issued = OpaqueToken.Issue(OpaqueToken.ApiTokenKind, idPart);
+        var row = new ApiTokenRow
+        {
+            Id = "tok_" + idPart,
+            TenantId = scope.TenantId,
+            Name = name,
+            Role = role,
+            SecretHash = issued.SecretHash,
+            CreatedAt = UnixMs.From(time.GetUtcNow()),
+            ExpiresAt = expiresAt is { } e ? UnixMs.From(e) : null,
+        };
+        using var connection = database.Open();
+        connection.Execute(
+            """
+            INSERT INTO api_tokens (id, tenant_id, name, role, secret_hash, created_at, expires_at)
+            VALUES (@Id, @TenantId, @Name, @Role, @SecretHash, @CreatedAt, @ExpiresAt)
+            """,
+            row);
+        return (row, issued.Token);
+    }
+
+    /// <summary>
+    /// Resolves a presented bearer token to its record, or null when it is unknown, wrong, expired or revoked.
+    /// This lookup establishes the tenant scope, so it is the one token query that is not tenant-filtered.
+    /// </summary>
+    public ApiTokenRow? Authenticate(string presented)
+    {
+        if (!OpaqueToken.TryParse(OpaqueToken.ApiTokenKind, presented, out var parsed))
+        {
+            return null;
+        }
+
+        using var connection = database.Open();
+        var row = connection.QuerySingleOrDefault<ApiTokenRow>(
+            "SELECT * FROM api_tokens WHERE id = @id", new { id = "tok_" + parsed.Id });
+        var now = UnixMs.From(time.GetUtcNow());
+        if (row is null || !OpaqueToken.Verify(parsed.Secret, row.SecretHash) || row.RevokedAt is not null || row.ExpiresAt <= now)
+        {
+            return null;
+        }
+
+        if (row.LastUsedAt is null || now - row.LastUsedAt >= LastUsedPrecisionMs)
+        {
+            connection.Execute(
+                "UPDATE api_tokens SET last_used_at = @now WHERE id = @id AND tenant_id = @tenant",
+                new { now, id = row.Id, tenant = row.TenantId });
+        }
+
+        return row;
+    }
+
+    public bool Revoke(TenantScope scope, string id)
+    {
+        using var connection = database.Open();
+        return connection.Execute(
+            "UPDATE api_tokens SET revoked_at = @now WHERE id = @id AND tenant_id = @tenant AND revoked_at IS NULL",
+            new { now = UnixMs.From(time.GetUtcNow()), id, tenant = scope.TenantId }) == 1;
+    }
+}

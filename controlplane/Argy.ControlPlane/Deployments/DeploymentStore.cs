@@ -1,0 +1,145 @@
+using Argy.ControlPlane.Security;
+using Argy.ControlPlane.Storage;
+using Argy.ControlPlane.Tenancy;
+using Dapper;
+
+namespace Argy.ControlPlane.Deployments;
+
+public sealed record NewDeployment(
+    string Product,
+    IReadOnlyList<string>? Command,
+    string? Script,
+    IReadOnlyList<string> Tags,
+    IReadOnlyDictionary<string, string> Env,
+    byte[]? SealedSecrets,
+    int TimeoutSeconds,
+    string CreatedBy);
+
+/// <summary>
+/// Deployments and their state machine: Queued → Assigned → Running → a terminal status. Every transition is a
+/// conditional UPDATE on the expected current status, so two actors racing on one run cannot both win.
+/// </summary>
+public sealed class DeploymentStore(Database database, TimeProvider time)
+{
+    private const string Active = "('Assigned', 'Running')";
+
+    private long Now => UnixMs.From(time.GetUtcNow());
+
+    public DeploymentRow Create(TenantScope scope, NewDeployment deployment)
+    {
+        var row = new DeploymentRow
+        {
+            Id = Ids.New("run"),
+            TenantId = scope.TenantId,
+            Product = deployment.Product,
+            Command = deployment.Command is null ? null : Json.Write(deployment.Command),
+            Script = deployment.Script,
+            Tags = Json.Write(deployment.Tags),
+            Env = Json.Write(deployment.Env),
+            Secrets = deployment.SealedSecrets,
+            TimeoutSeconds = deployment.TimeoutSeconds,
+            Status = DeploymentStatus.Queued,
+            CreatedBy = deployment.CreatedBy,
+            CreatedAt = Now,
+        };
+        using var connection = database.Open();
+        var seq = connection.ExecuteScalar<long>(
+            """
+            INSERT INTO deployments (id, tenant_id, product, command, script, tags, env, secrets, timeout_seconds, status, created_by, created_at)
+            VALUES (@Id, @TenantId, @Product, @Command, @Script, @Tags, @Env, @Secrets, @TimeoutSeconds, @Status, @CreatedBy, @CreatedAt)
+            RETURNING seq
+            """,
+            row);
+        return Get(scope, row.Id) ?? throw new InvalidOperationException("A deployment vanished right after it was written.");
+    }
+
+    public DeploymentRow? Get(TenantScope scope, string id)
+    {
+        using var connection = database.Open();
+        return connection.QuerySingleOrDefault<DeploymentRow>(
+            "SELECT * FROM deployments WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId });
+    }
+
+    public IReadOnlyList<DeploymentRow> List(TenantScope scope, string? status, int limit)
+    {
+        using var connection = database.Open();
+        return connection.Query<DeploymentRow>(
+            """
+            SELECT * FROM deployments WHERE tenant_id = @tenant AND (@status IS NULL OR status = @status)
+            ORDER BY seq DESC LIMIT @limit
+            """,
+            new { tenant = scope.TenantId, status, limit }).AsList();
+    }
+
+    /// <summary>The oldest queued runs of a tenant, in submission order.</summary>
+    public IReadOnlyList<DeploymentRow> Queued(TenantScope scope, int limit)
+    {
+        using var connection = database.Open();
+        return connection.Query<DeploymentRow>(
+            "SELECT * FROM deployments WHERE tenant_id = @tenant AND status = 'Queued' ORDER BY seq LIMIT @limit",
+            new { tenant = scope.TenantId, limit }).AsList();
+    }
+
+    /// <summary>Tenants that have queued work: where dispatch must look after a restart.</summary>
+    public IReadOnlyList<string> TenantsWithQueuedWork()
+    {
+        using var connection = database.Open();
+        return connection.Query<string>("SELECT DISTINCT tenant_id FROM deployments WHERE status = 'Queued'").AsList();
+    }
+
+    public IReadOnlyList<DeploymentRow> ActiveOnAgent(TenantScope scope, string agentId)
+    {
+        using var connection = database.Open();
+        return connection.Query<DeploymentRow>(
+            $"SELECT * FROM deployments WHERE tenant_id = @tenant AND agent_id = @agentId AND status IN {Active} ORDER BY seq",
+            new { tenant = scope.TenantId, agentId }).AsList();
+    }
+
+    public bool TryAssign(TenantScope scope, string id, string agentId) =>
+        Transition(
+            "status = 'Assigned', agent_id = @agentId, assigned_at = @now",
+            "status = 'Queued'",
+            new { id, tenant = scope.TenantId, agentId, now = Now });
+
+    public bool MarkRunning(TenantScope scope, string id, string agentId) =>
+        Transition(
+            "status = 'Running', started_at = @now",
+            "status = 'Assigned' AND agent_id = @agentId",
+            new { id, tenant = scope.TenantId, agentId, now = Now });
+
+    /// <summary>Puts an assigned-but-not-accepted run back in the queue at its original position.</summary>
+    public bool Requeue(TenantScope scope, string id, string agentId) =>
+        Transition(
+            "status = 'Queued', agent_id = NULL, assigned_at = NULL",
+            "status = 'Assigned' AND agent_id = @agentId",
+            new { id, tenant = scope.TenantId, agentId });
+
+    /// <summary>Ends a run that an agent holds. Secrets are erased as the run ends: nothing needs them any more.</summary>
+    public bool FinishOnAgent(TenantScope scope, string id, string agentId, string status, int? exitCode, string? message, long lastLogSeq) =>
+        Transition(
+            "status = @status, exit_code = @exitCode, message = @message, finished_at = @now, secrets = NULL, last_log_seq = MAX(last_log_seq, @lastLogSeq)",
+            $"status IN {Active} AND agent_id = @agentId",
+            new { id, tenant = scope.TenantId, agentId, status, exitCode, message, lastLogSeq, now = Now });
+
+    /// <summary>Ends a run that is not on any agent (queued), or whose agent cannot report any more.</summary>
+    public bool FinishWithoutAgent(TenantScope scope, string id, string fromStatusCondition, string status, string message) =>
+        Transition(
+            "status = @status, message = @message, finished_at = @now, secrets = NULL",
+            fromStatusCondition,
+            new { id, tenant = scope.TenantId, status, message, now = Now });
+
+    public void RecordLogSequence(TenantScope scope, string id, long seq)
+    {
+        using var connection = database.Open();
+        connection.Execute(
+            "UPDATE deployments SET last_log_seq = @seq WHERE id = @id AND tenant_id = @tenant AND last_log_seq < @seq",
+            new { id, tenant = scope.TenantId, seq });
+    }
+
+    private bool Transition(string set, string condition, object parameters)
+    {
+        using var connection = database.Open();
+        return connection.Execute(
+            $"UPDATE deployments SET {set} WHERE id = @id AND tenant_id = @tenant AND {condition}", parameters) == 1;
+    }
+}

@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using Argy.ControlPlane.Deployments;
+using Argy.ControlPlane.Storage;
+using Argy.ControlPlane.Tenancy;
+using Argy.Protocol.V1;
+
+namespace Argy.ControlPlane.Dispatch;
+
+/// <summary>
+/// Routes queued runs to connected agents, the moment either appears: on submission, when an agent says
+/// Hello, when a slot frees up. Nothing polls. Decisions for one tenant are serialised by that tenant's lock;
+/// the store's conditional transition (Queued → Assigned) is what guarantees a run is never given twice, even
+/// across control-plane instances sharing a database.
+/// </summary>
+public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFactory assignments, ILogger<Dispatcher> logger)
+{
+    // How many queued runs one pass looks at; a pass repeats while it keeps placing runs.
+    private const int Batch = 256;
+
+    private readonly ConcurrentDictionary<string, TenantSessions> _tenants = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AgentSession> _byAgent = new(StringComparer.Ordinal);
+
+    public AgentSession? SessionOf(string agentId) => _byAgent.GetValueOrDefault(agentId);
+
+    public int ConnectedCount => _byAgent.Count;
+
+    /// <summary>Adds a session; returns the one it replaces (same agent connected twice), which the caller closes.</summary>
+    public AgentSession? Register(AgentSession session, IEnumerable<string> runsAlreadyOnAgent)
+    {
+        var tenant = Tenant(session.Scope);
+        AgentSession? replaced;
+        lock (tenant)
+        {
+            replaced = _byAgent.GetValueOrDefault(session.AgentId);
+            if (replaced is not null)
+            {
+                tenant.Sessions.Remove(replaced);
+                session.Runs.UnionWith(replaced.Runs);
+            }
+
+            session.Runs.UnionWith(runsAlreadyOnAgent);
+            tenant.Sessions.Add(session);
+            _byAgent[session.AgentId] = session;
+        }
+
+        return replaced;
+    }
+
+    /// <summary>Removes a session unless a newer one for the same agent took its place.</summary>
+    public void Unregister(AgentSession session)
+    {
+        var tenant = Tenant(session.Scope);
+        lock (tenant)
+        {
+            tenant.Sessions.Remove(session);
+            _byAgent.TryRemove(new KeyValuePair<string, AgentSession>(session.AgentId, session));
+        }
+    }
+
+    /// <summary>Forgets a run the session held (finished, rejected, requeued) and offers the freed slot.</summary>
+    public void Release(AgentSession session, string runId, bool declined = false)
+    {
+        lock (Tenant(session.Scope))
+        {
+            session.Runs.Remove(runId);
+            if (declined)
+            {
+                session.Declined.Add(runId);
+            }
+        }
+
+        Dispatch(session.Scope);
+    }
+
+    /// <summary>Whether the session holds the run (assigned to it or running on it).</summary>
+    public bool Holds(AgentSession session, string runId)
+    {
+        lock (Tenant(session.Scope))
+        {
+            return session.Runs.Contains(runId);
+        }
+    }
+
+    /// <summary>The runs a session holds, copied under the lock.</summary>
+    public IReadOnlyList<string> RunsOf(AgentSession session)
+    {
+        lock (Tenant(session.Scope))
+        {
+            return [.. session.Runs];
+        }
+    }
+
+    public void SetDraining(AgentSession session)
+    {
+        lock (Tenant(session.Scope))
+        {
+            session.Draining = true;
+        }
+    }
+
+    /// <summary>Assigns as many queued runs of the tenant as connected agents can take right now.</summary>
+    public void Dispatch(TenantScope scope)
+    {
+        var tenant = Tenant(scope);
+        lock (tenant)
+        {
+            while (tenant.Sessions.Exists(s => s.HasFreeSlot))
+            {
+                var queued = deployments.Queued(scope, Batch);
+                var placed = 0;
+                foreach (var run in queued)
+                {
+                    var agent = PickAgent(tenant, run);
+                    if (agent is null)
+                    {
+                        continue;
+                    }
+
+                    if (!deployments.TryAssign(scope, run.Id, agent.AgentId))
+                    {
+                        // Cancelled or taken by another instance since the read: nothing to do for it.
+                        continue;
+                    }
+
+                    agent.Runs.Add(run.Id);
+                    agent.Send(new ControlMessage { AssignJob = assignments.Create(run) });
+                    LogAssigned(logger, run.Id, agent.AgentId, scope.TenantId);
+                    placed++;
+                    if (!tenant.Sessions.Exists(s => s.HasFreeSlot))
+                    {
+                        break;
+                    }
+                }
+
+                if (placed == 0 || queued.Count < Batch)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private static AgentSession? PickAgent(TenantSessions tenant, DeploymentRow run)
+    {
+        var required = Json.ReadList(run.Tags);
+        AgentSession? best = null;
+        foreach (var session in tenant.Sessions)
+        {
+            if (session.HasFreeSlot && !session.Declined.Contains(run.Id) && session.CanRun(required)
+                && (best is null || session.Runs.Count < best.Runs.Count))
+            {
+                best = session;
+            }
+        }
+
+        return best;
+    }
+
+    private TenantSessions Tenant(TenantScope scope) => _tenants.GetOrAdd(scope.TenantId, static _ => new TenantSessions());
+
+    private sealed class TenantSessions
+    {
+        public List<AgentSession> Sessions { get; } = [];
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Assigned run {RunId} to agent {AgentId} in tenant {TenantId}")]
+    private static partial void LogAssigned(ILogger logger, string runId, string agentId, string tenantId);
+}

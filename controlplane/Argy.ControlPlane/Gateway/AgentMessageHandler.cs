@@ -1,0 +1,141 @@
+using Argy.ControlPlane.Agents;
+using Argy.ControlPlane.Deployments;
+using Argy.ControlPlane.Dispatch;
+using Argy.ControlPlane.Tenancy;
+using Argy.Protocol.V1;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Argy.ControlPlane.Gateway;
+
+/// <summary>What the control plane does with each message an agent sends after Hello.</summary>
+public sealed partial class AgentMessageHandler(
+    AgentStore agents,
+    DeploymentStore deployments,
+    LogStore logs,
+    Dispatcher dispatcher,
+    RunSignals signals,
+    IOptions<AgentsOptions> options,
+    ILogger<AgentMessageHandler> logger)
+{
+    public void Handle(AgentSession session, AgentMessage message)
+    {
+        switch (message.PayloadCase)
+        {
+            case AgentMessage.PayloadOneofCase.Heartbeat:
+                agents.RecordActivity(session.Scope, session.AgentId);
+                break;
+            case AgentMessage.PayloadOneofCase.JobAccepted:
+                Accepted(session, message.JobAccepted);
+                break;
+            case AgentMessage.PayloadOneofCase.JobRejected:
+                Rejected(session, message.JobRejected);
+                break;
+            case AgentMessage.PayloadOneofCase.LogChunk:
+                Log(session, message.LogChunk);
+                break;
+            case AgentMessage.PayloadOneofCase.JobFinished:
+                Finished(session, message.JobFinished);
+                break;
+            case AgentMessage.PayloadOneofCase.Draining:
+                dispatcher.SetDraining(session);
+                LogDraining(logger, session.AgentId, message.Draining.Reason);
+                break;
+            case AgentMessage.PayloadOneofCase.Hello:
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "Hello is only valid as the first message of a stream."));
+            default:
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "Unknown or empty agent message."));
+        }
+    }
+
+    /// <summary>Ends a run whose agent can no longer report it, so nobody waits on it forever.</summary>
+    public void FailLostRun(TenantScope scope, string runId, string agentId, string message)
+    {
+        if (deployments.FinishOnAgent(scope, runId, agentId, DeploymentStatus.Failed, null, message, 0))
+        {
+            LogLost(logger, runId, agentId);
+            signals.Changed(runId);
+        }
+    }
+
+    private void Accepted(AgentSession session, JobAccepted accepted)
+    {
+        if (dispatcher.Holds(session, accepted.RunId) && deployments.MarkRunning(session.Scope, accepted.RunId, session.AgentId))
+        {
+            LogStarted(logger, accepted.RunId, session.AgentId);
+            signals.Changed(accepted.RunId);
+        }
+    }
+
+    private void Rejected(AgentSession session, JobRejected rejected)
+    {
+        if (deployments.Requeue(session.Scope, rejected.RunId, session.AgentId))
+        {
+            LogRejected(logger, rejected.RunId, session.AgentId, rejected.Reason);
+        }
+
+        dispatcher.Release(session, rejected.RunId, declined: true);
+    }
+
+    private void Log(AgentSession session, LogChunk chunk)
+    {
+        if (chunk.Data.Length > options.Value.MaxLogChunkBytes)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"Log chunk of {chunk.Data.Length} bytes exceeds the limit of {options.Value.MaxLogChunkBytes} bytes."));
+        }
+
+        if (chunk.Sequence < 1)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "Log chunk sequence numbers start at 1."));
+        }
+
+        // Output of a run this agent does not hold (ended, cancelled, reassigned) is dropped, but acknowledged so
+        // the agent can forget it.
+        if (dispatcher.Holds(session, chunk.RunId))
+        {
+            var timestamp = chunk.Timestamp is { } t ? t.ToDateTimeOffset().ToUnixTimeMilliseconds() : 0;
+            if (logs.Append(session.Scope, chunk.RunId, chunk.Sequence, (int)chunk.Stream, timestamp, chunk.Data.Memory))
+            {
+                signals.Changed(chunk.RunId);
+            }
+        }
+
+        session.Send(new ControlMessage { Ack = new Ack { RunId = chunk.RunId, Sequence = chunk.Sequence } });
+    }
+
+    private void Finished(AgentSession session, JobFinished finished)
+    {
+        var status = finished.Outcome switch
+        {
+            JobOutcome.Succeeded => DeploymentStatus.Succeeded,
+            JobOutcome.Cancelled => DeploymentStatus.Cancelled,
+            JobOutcome.TimedOut => DeploymentStatus.TimedOut,
+            _ => DeploymentStatus.Failed,
+        };
+        var message = string.IsNullOrWhiteSpace(finished.Message) ? null : finished.Message;
+        if (deployments.FinishOnAgent(session.Scope, finished.RunId, session.AgentId, status, finished.ExitCode, message, finished.LastSequence))
+        {
+            LogFinished(logger, finished.RunId, session.AgentId, status, finished.ExitCode);
+            signals.Changed(finished.RunId);
+        }
+
+        session.Send(new ControlMessage { Ack = new Ack { RunId = finished.RunId, Sequence = finished.LastSequence, Finished = true } });
+        dispatcher.Release(session, finished.RunId);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} started on agent {AgentId}")]
+    private static partial void LogStarted(ILogger logger, string runId, string agentId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} finished on agent {AgentId}: {Status} (exit code {ExitCode})")]
+    private static partial void LogFinished(ILogger logger, string runId, string agentId, string status, int exitCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} declined run {RunId}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string runId, string agentId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} is draining: {Reason}")]
+    private static partial void LogDraining(ILogger logger, string agentId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} was lost by agent {AgentId}; marked Failed")]
+    private static partial void LogLost(ILogger logger, string runId, string agentId);
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Text.Json.Serialization;
+using Argy.ControlPlane.Agents;
+using Argy.ControlPlane.Auth;
+using Argy.ControlPlane.Deployments;
+using Argy.ControlPlane.Gateway;
+using Argy.ControlPlane.Hosting;
+using Argy.ControlPlane.Problems;
+using Argy.ControlPlane.Storage;
+using Microsoft.AspNetCore.DataProtection;
+using Serilog;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+// Maintenance commands run against the database without starting the server.
+if (args is ["bootstrap", ..] or ["--version"] or ["--help"] or ["-h"])
+{
+    var root = new RootCommand("Argy control plane. Without a command it serves the REST API and the agents' gRPC endpoint.")
+    {
+        BootstrapCommand.Create(builder.Configuration),
+    };
+    return await root.Parse(args).InvokeAsync();
+}
+
+builder.Services.AddSerilog((services, logger) => logger
+    .ReadFrom.Configuration(builder.Configuration)
+    .Enrich.FromLogContext()
+    .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture));
+
+builder.ListenOnArgyEndpoints();
+builder.Services
+    .AddArgyStorage()
+    .AddArgyProblems()
+    .AddArgyAuth()
+    .AddArgyAgents()
+    .AddArgyDeployments()
+    .AddArgyGateway();
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    // Unknown fields are a client bug worth hearing about, not something to ignore silently.
+    json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+});
+builder.Services.AddOpenApi();
+// Nothing here protects data with ASP.NET's data-protection keys; don't leave a key ring on disk.
+builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+
+var app = builder.Build();
+app.PrepareDatabase();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapGrpcService<AgentGatewayService>();
+app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithTags("Health");
+
+var api = app.MapGroup("/api/v1").AddEndpointFilter<TenantHeaderCheck>();
+api.MapAgentEndpoints();
+api.MapDeploymentEndpoints();
+
+app.AnnounceWhenListening();
+await app.RunAsync();
+return 0;
+
+/// <summary>The control plane's entry point; public so tests can host it.</summary>
+public partial class Program;

@@ -1,0 +1,56 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Argy.ControlPlane.Storage;
+
+/// <summary>
+/// Opens connections to the control plane's SQLite file. Every unit of work takes its own pooled
+/// connection: SQLite connections are not thread-safe, and pooling makes opening them cheap.
+/// </summary>
+public sealed class Database
+{
+    private readonly string _connectionString;
+
+    static Database()
+    {
+        // Columns are snake_case, properties PascalCase.
+        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
+    }
+
+    public Database(IOptions<StorageOptions> options)
+        : this(options.Value.DatabasePath)
+    {
+    }
+
+    public Database(string path)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string Path { get; }
+
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var pragmas = connection.CreateCommand();
+        // busy_timeout makes concurrent writers wait instead of failing; foreign keys are off by default in SQLite.
+        pragmas.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+        pragmas.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>
+    /// Starts a write transaction that takes the write lock up front. A deferred transaction that reads and then
+    /// writes can fail with SQLITE_BUSY_SNAPSHOT after waiting out the whole busy timeout.
+    /// </summary>
+    public static SqliteTransaction BeginWrite(SqliteConnection connection) => connection.BeginTransaction(deferred: false);
+}

@@ -1,0 +1,136 @@
+using Microsoft.Data.Sqlite;
+
+namespace Argy.ControlPlane.Storage;
+
+/// <summary>
+/// Versioned schema changes, applied in order at start. The applied version lives in SQLite's
+/// <c>user_version</c> header field, so the schema needs no bookkeeping table of its own.
+/// Never edit a shipped migration: add the next one.
+/// </summary>
+public static class Migrations
+{
+    private static readonly string[] Steps =
+    [
+        // 1: tenants, API tokens, agents, deployments and their logs. Every table carries tenant_id.
+        """
+        CREATE TABLE tenants (
+            id          TEXT PRIMARY KEY,
+            tenant_id   TEXT NOT NULL,
+            name        TEXT NOT NULL UNIQUE,
+            created_at  INTEGER NOT NULL,
+            CHECK (tenant_id = id)
+        );
+
+        CREATE TABLE api_tokens (
+            id            TEXT PRIMARY KEY,
+            tenant_id     TEXT NOT NULL REFERENCES tenants(id),
+            name          TEXT NOT NULL,
+            role          TEXT NOT NULL,
+            secret_hash   BLOB NOT NULL,
+            created_at    INTEGER NOT NULL,
+            expires_at    INTEGER,
+            revoked_at    INTEGER,
+            last_used_at  INTEGER
+        );
+        CREATE INDEX ix_api_tokens_tenant ON api_tokens(tenant_id);
+
+        CREATE TABLE agents (
+            id                     TEXT PRIMARY KEY,
+            tenant_id              TEXT NOT NULL REFERENCES tenants(id),
+            name                   TEXT NOT NULL,
+            description            TEXT NOT NULL DEFAULT '',
+            tags                   TEXT NOT NULL,
+            enrollment_hash        BLOB,
+            enrollment_expires_at  INTEGER,
+            credential_hash        BLOB,
+            enrolled_at            INTEGER,
+            revoked_at             INTEGER,
+            status                 TEXT NOT NULL DEFAULT 'Pending',
+            hostname               TEXT,
+            os                     TEXT,
+            arch                   TEXT,
+            version                TEXT,
+            reported_tags          TEXT,
+            capacity               INTEGER NOT NULL DEFAULT 0,
+            last_activity_at       INTEGER,
+            created_at             INTEGER NOT NULL,
+            UNIQUE (tenant_id, name)
+        );
+
+        CREATE TABLE deployments (
+            seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+            id               TEXT NOT NULL UNIQUE,
+            tenant_id        TEXT NOT NULL REFERENCES tenants(id),
+            product          TEXT NOT NULL,
+            command          TEXT,
+            script           TEXT,
+            tags             TEXT NOT NULL,
+            env              TEXT NOT NULL,
+            secrets          BLOB,
+            timeout_seconds  INTEGER NOT NULL,
+            status           TEXT NOT NULL,
+            agent_id         TEXT,
+            exit_code        INTEGER,
+            message          TEXT,
+            created_by       TEXT NOT NULL,
+            created_at       INTEGER NOT NULL,
+            assigned_at      INTEGER,
+            started_at       INTEGER,
+            finished_at      INTEGER,
+            last_log_seq     INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX ix_deployments_tenant_status ON deployments(tenant_id, status, seq);
+        CREATE INDEX ix_deployments_agent ON deployments(agent_id, status);
+
+        CREATE TABLE log_chunks (
+            tenant_id  TEXT NOT NULL,
+            run_id     TEXT NOT NULL,
+            seq        INTEGER NOT NULL,
+            stream     INTEGER NOT NULL,
+            ts         INTEGER NOT NULL,
+            data       BLOB NOT NULL,
+            PRIMARY KEY (run_id, seq)
+        ) WITHOUT ROWID;
+        """,
+    ];
+
+    public static int Latest => Steps.Length;
+
+    /// <summary>Applies every migration newer than the file's version, each in its own transaction.</summary>
+    public static int Apply(Database database)
+    {
+        using var connection = database.Open();
+        using (var wal = connection.CreateCommand())
+        {
+            // WAL lets readers (log followers, lists) run while the dispatcher writes.
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            wal.ExecuteNonQuery();
+        }
+
+        var current = CurrentVersion(connection);
+        if (current > Steps.Length)
+        {
+            throw new InvalidOperationException(
+                $"The database {database.Path} has schema version {current}, newer than this control plane knows ({Steps.Length}). Upgrade the control plane.");
+        }
+
+        for (var version = current + 1; version <= Steps.Length; version++)
+        {
+            using var transaction = Database.BeginWrite(connection);
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = Steps[version - 1] + $"\nPRAGMA user_version = {version};";
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+
+        return Steps.Length;
+    }
+
+    public static int CurrentVersion(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version;";
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
