@@ -1,0 +1,29 @@
+namespace Argy.Agent.Jobs;
+
+/// <summary>Lets the control plane (CancelJob) or a draining agent stop a job, and remembers why.</summary>
+internal sealed class JobCancellation : IDisposable
+{
+    private readonly CancellationTokenSource _source = new();
+    private string? _reason;
+
+    public CancellationToken Token => _source.Token;
+
+    public bool IsCancellationRequested => _source.IsCancellationRequested;
+
+    public string Reason => Volatile.Read(ref _reason) ?? "cancelled";
+
+    public void Cancel(string reason)
+    {
+        Interlocked.CompareExchange(ref _reason, string.IsNullOrWhiteSpace(reason) ? "cancelled" : reason, null);
+        try
+        {
+            _source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The job already ended.
+        }
+    }
+
+    public void Dispose() => _source.Dispose();
+}

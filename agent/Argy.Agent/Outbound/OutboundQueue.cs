@@ -1,0 +1,98 @@
+using System.Threading.Channels;
+using Argy.Protocol.V1;
+
+namespace Argy.Agent.Outbound;
+
+/// <summary>
+/// The one queue every message to the control plane goes through, drained by a single writer per session
+/// (a gRPC request stream must not be written concurrently). It outlives sessions, so output of jobs that keep
+/// running across a reconnect waits here. A message leaves the queue only after it was written, so a write that
+/// fails is retried on the next session.
+/// </summary>
+internal sealed class OutboundQueue : IAgentMessageSink, IDisposable
+{
+    public const int DefaultMaxLogChunkBytes = 64 * 1024;
+    public const int DefaultLogChunkBudget = 256;
+
+    private readonly Channel<AgentMessage> _channel =
+        Channel.CreateUnbounded<AgentMessage>(new UnboundedChannelOptions { SingleReader = true });
+
+    // Control messages bypass this budget so that only job output is throttled and ordering stays that of the channel.
+    private readonly SemaphoreSlim _logBudget;
+    private int _heartbeatQueued;
+    private int _maxLogChunkBytes = DefaultMaxLogChunkBytes;
+
+    public OutboundQueue(int logChunkBudget = DefaultLogChunkBudget)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(logChunkBudget, 1);
+        _logBudget = new SemaphoreSlim(logChunkBudget, logChunkBudget);
+    }
+
+    public int MaxLogChunkBytes => Volatile.Read(ref _maxLogChunkBytes);
+
+    public int Count => _channel.Reader.Count;
+
+    /// <summary>True once <see cref="Complete"/> was called and everything queued was written.</summary>
+    public bool IsDrained => _channel.Reader.Completion.IsCompleted;
+
+    public void SetMaxLogChunkBytes(int bytes) =>
+        Volatile.Write(ref _maxLogChunkBytes, bytes > 0 ? Math.Min(bytes, DefaultMaxLogChunkBytes) : DefaultMaxLogChunkBytes);
+
+    public async ValueTask SendLogAsync(AgentMessage message, CancellationToken cancellationToken)
+    {
+        await _logBudget.WaitAsync(cancellationToken);
+        if (!_channel.Writer.TryWrite(message))
+        {
+            _logBudget.Release();
+            throw new InvalidOperationException("the outbound queue is closed");
+        }
+    }
+
+    public bool Send(AgentMessage message) => _channel.Writer.TryWrite(message);
+
+    /// <summary>Queues a heartbeat unless one is already waiting, so a long disconnection does not pile them up.</summary>
+    public bool TrySendHeartbeat(Func<AgentMessage> create)
+    {
+        if (Interlocked.CompareExchange(ref _heartbeatQueued, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        if (_channel.Writer.TryWrite(create()))
+        {
+            return true;
+        }
+
+        Volatile.Write(ref _heartbeatQueued, 0);
+        return false;
+    }
+
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) =>
+        _channel.Reader.WaitToReadAsync(cancellationToken);
+
+    public bool TryPeek(out AgentMessage message) => _channel.Reader.TryPeek(out message!);
+
+    /// <summary>Removes the message last returned by <see cref="TryPeek"/>, after it was written.</summary>
+    public void RemoveWritten()
+    {
+        if (!_channel.Reader.TryRead(out var message))
+        {
+            return;
+        }
+
+        switch (message.PayloadCase)
+        {
+            case AgentMessage.PayloadOneofCase.LogChunk:
+                _logBudget.Release();
+                break;
+            case AgentMessage.PayloadOneofCase.Heartbeat:
+                Volatile.Write(ref _heartbeatQueued, 0);
+                break;
+        }
+    }
+
+    public void Dispose() => _logBudget.Dispose();
+
+    /// <summary>No more messages will be queued; the writer closes the request stream once it has sent the rest.</summary>
+    public void Complete() => _channel.Writer.TryComplete();
+}

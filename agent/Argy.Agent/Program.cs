@@ -1,0 +1,3 @@
+using Argy.Agent.Cli;
+
+return await AgentCli.InvokeAsync(args);
