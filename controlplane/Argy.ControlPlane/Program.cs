@@ -60,6 +60,7 @@ app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithTags("H
 var api = app.MapGroup("/api/v1").AddEndpointFilter<TenantHeaderCheck>();
 api.MapAgentEndpoints();
 api.MapDeploymentEndpoints();
+api.MapTokenEndpoints();
 
 app.AnnounceWhenListening();
 await app.RunAsync();

@@ -78,6 +78,20 @@ public sealed class ApiTokenStore(Database database, TimeProvider time)
         return row;
     }
 
+    public IReadOnlyList<ApiTokenRow> List(TenantScope scope)
+    {
+        using var connection = database.Open();
+        return connection.Query<ApiTokenRow>(
+            "SELECT * FROM api_tokens WHERE tenant_id = @tenant ORDER BY created_at, id", new { tenant = scope.TenantId }).AsList();
+    }
+
+    public ApiTokenRow? Get(TenantScope scope, string id)
+    {
+        using var connection = database.Open();
+        return connection.QuerySingleOrDefault<ApiTokenRow>(
+            "SELECT * FROM api_tokens WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId });
+    }
+
     public bool Revoke(TenantScope scope, string id)
     {
         using var connection = database.Open();

@@ -8,6 +8,7 @@ public static class Permissions
     public const string DeploymentsRead = "deployments:read";
     public const string DeploymentsCreate = "deployments:create";
     public const string DeploymentsCancel = "deployments:cancel";
+    public const string TokensManage = "tokens:manage";
 
     private static readonly Dictionary<string, string[]> Matrix = new(StringComparer.Ordinal)
     {
@@ -16,6 +17,7 @@ public static class Permissions
         [DeploymentsRead] = [Roles.Admin, Roles.PlatformEngineer, Roles.ProductManager, Roles.User, Roles.Approver, Roles.Viewer],
         [DeploymentsCreate] = [Roles.Admin, Roles.PlatformEngineer, Roles.User],
         [DeploymentsCancel] = [Roles.Admin, Roles.PlatformEngineer, Roles.User],
+        [TokensManage] = [Roles.Admin],
     };
 
     public static IEnumerable<string> Names => Matrix.Keys;
