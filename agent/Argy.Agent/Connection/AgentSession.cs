@@ -30,7 +30,24 @@ internal sealed partial class AgentSession(
     /// <summary>After the agent closed its side, how long the control plane gets to close its side.</summary>
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(10);
 
+    private volatile bool _established;
+
+    /// <summary>A session is open (Welcome received) and its writer is sending.</summary>
+    public bool IsEstablished => _established;
+
     public async Task<SessionResult> RunAsync(CancellationToken stop)
+    {
+        try
+        {
+            return await RunSessionAsync(stop);
+        }
+        finally
+        {
+            _established = false;
+        }
+    }
+
+    private async Task<SessionResult> RunSessionAsync(CancellationToken stop)
     {
         using var session = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var established = false;
@@ -52,6 +69,7 @@ internal sealed partial class AgentSession(
 
             established = true;
             var heartbeatInterval = Apply(first.Welcome);
+            _established = true;
             return await ServeAsync(call, heartbeatInterval, session, stop);
         }
         catch (Exception ex) when (stop.IsCancellationRequested && ex is OperationCanceledException or RpcException)

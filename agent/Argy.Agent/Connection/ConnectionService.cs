@@ -49,7 +49,14 @@ internal sealed partial class ConnectionService(
             }
 
             outbound.Complete();
-            await _loop.WaitAsync(FlushTimeout, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+            // Worth waiting for: an open session that flushes and closes cleanly, or results still to deliver
+            // (the loop keeps reconnecting for them). A lone Draining for a control plane we cannot reach is not.
+            if (session.IsEstablished || outbound.HasPendingResults)
+            {
+                await _loop.WaitAsync(FlushTimeout, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             if (!_loop.IsCompleted && outbound.Count > 0)
             {
                 LogUnflushed(outbound.Count);
@@ -80,11 +87,13 @@ internal sealed partial class ConnectionService(
                     LogClosed(result.Detail);
                     return;
                 case SessionOutcome.Revoked:
+                    Fail(ExitCodes.CredentialRejected, "this agent was revoked", result);
+                    return;
                 case SessionOutcome.Unauthenticated:
-                    Fail(ExitCodes.CredentialRejected, result);
+                    Fail(ExitCodes.CredentialRejected, "the control plane does not accept this agent's credential; enroll again", result);
                     return;
                 case SessionOutcome.Superseded:
-                    Fail(ExitCodes.Superseded, result);
+                    Fail(ExitCodes.Superseded, "another process connected as this agent and took over", result);
                     return;
             }
 
@@ -115,9 +124,9 @@ internal sealed partial class ConnectionService(
         }
     }
 
-    private void Fail(int code, SessionResult result)
+    private void Fail(int code, string why, SessionResult result)
     {
-        LogFatal(result.Detail, code);
+        LogFatal(why, result.Detail, code);
         exitCode.Set(code);
         lifetime.StopApplication();
     }
@@ -134,8 +143,8 @@ internal sealed partial class ConnectionService(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Session with the control plane ended ({Detail}); attempt {Failure}, reconnecting in {Delay}")]
     private partial void LogReconnectQuiet(string detail, int failure, TimeSpan delay);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The control plane will not take this agent any more ({Detail}); stopping with exit code {ExitCode}")]
-    private partial void LogFatal(string detail, int exitCode);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stopping, not reconnecting: {Why} ({Detail}); exit code {ExitCode}")]
+    private partial void LogFatal(string why, string detail, int exitCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: no new jobs, finishing running ones")]
     private partial void LogDraining();

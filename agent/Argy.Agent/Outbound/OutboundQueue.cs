@@ -14,12 +14,13 @@ internal sealed class OutboundQueue : IAgentMessageSink, IDisposable
     public const int DefaultMaxLogChunkBytes = 64 * 1024;
     public const int DefaultLogChunkBudget = 256;
 
-    private readonly Channel<AgentMessage> _channel =
-        Channel.CreateUnbounded<AgentMessage>(new UnboundedChannelOptions { SingleReader = true });
+    // Not SingleReader: that variant supports neither Count nor peeking.
+    private readonly Channel<AgentMessage> _channel = Channel.CreateUnbounded<AgentMessage>();
 
     // Control messages bypass this budget so that only job output is throttled and ordering stays that of the channel.
     private readonly SemaphoreSlim _logBudget;
     private int _heartbeatQueued;
+    private int _pendingResults;
     private int _maxLogChunkBytes = DefaultMaxLogChunkBytes;
 
     public OutboundQueue(int logChunkBudget = DefaultLogChunkBudget)
@@ -32,6 +33,9 @@ internal sealed class OutboundQueue : IAgentMessageSink, IDisposable
 
     public int Count => _channel.Reader.Count;
 
+    /// <summary>Job messages (acceptances, output, results) are queued; heartbeats and Draining do not count.</summary>
+    public bool HasPendingResults => Volatile.Read(ref _pendingResults) > 0;
+
     /// <summary>True once <see cref="Complete"/> was called and everything queued was written.</summary>
     public bool IsDrained => _channel.Reader.Completion.IsCompleted;
 
@@ -41,14 +45,14 @@ internal sealed class OutboundQueue : IAgentMessageSink, IDisposable
     public async ValueTask SendLogAsync(AgentMessage message, CancellationToken cancellationToken)
     {
         await _logBudget.WaitAsync(cancellationToken);
-        if (!_channel.Writer.TryWrite(message))
+        if (!TryWrite(message))
         {
             _logBudget.Release();
             throw new InvalidOperationException("the outbound queue is closed");
         }
     }
 
-    public bool Send(AgentMessage message) => _channel.Writer.TryWrite(message);
+    public bool Send(AgentMessage message) => TryWrite(message);
 
     /// <summary>Queues a heartbeat unless one is already waiting, so a long disconnection does not pile them up.</summary>
     public bool TrySendHeartbeat(Func<AgentMessage> create)
@@ -58,7 +62,7 @@ internal sealed class OutboundQueue : IAgentMessageSink, IDisposable
             return false;
         }
 
-        if (_channel.Writer.TryWrite(create()))
+        if (TryWrite(create()))
         {
             return true;
         }
@@ -89,9 +93,39 @@ internal sealed class OutboundQueue : IAgentMessageSink, IDisposable
                 Volatile.Write(ref _heartbeatQueued, 0);
                 break;
         }
+
+        if (IsResult(message))
+        {
+            Interlocked.Decrement(ref _pendingResults);
+        }
     }
 
     public void Dispose() => _logBudget.Dispose();
+
+    private static bool IsResult(AgentMessage message) =>
+        message.PayloadCase is not (AgentMessage.PayloadOneofCase.Heartbeat or AgentMessage.PayloadOneofCase.Draining);
+
+    private bool TryWrite(AgentMessage message)
+    {
+        // Counted before the write so the reader can never decrement below zero.
+        var result = IsResult(message);
+        if (result)
+        {
+            Interlocked.Increment(ref _pendingResults);
+        }
+
+        if (_channel.Writer.TryWrite(message))
+        {
+            return true;
+        }
+
+        if (result)
+        {
+            Interlocked.Decrement(ref _pendingResults);
+        }
+
+        return false;
+    }
 
     /// <summary>No more messages will be queued; the writer closes the request stream once it has sent the rest.</summary>
     public void Complete() => _channel.Writer.TryComplete();
