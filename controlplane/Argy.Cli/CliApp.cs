@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using Argy.Cli.Agents;
+using Argy.Cli.Common;
+using Argy.Cli.Deployments;
+
+namespace Argy.Cli;
+
+internal static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken ct)
+    {
+        var root = BuildRootCommand(host);
+
+        // Response files are off: "@name" is a legitimate argument of a remote command.
+        var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parseResult.Action is ParseErrorAction)
+        {
+            foreach (var error in parseResult.Errors)
+            {
+                await host.Console.Error.WriteLineAsync($"error: {error.Message}");
+            }
+
+            await host.Console.Error.WriteLineAsync("Run 'argy --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        var invocation = new InvocationConfiguration
+        {
+            Output = host.Console.Out,
+            Error = host.Console.Error,
+            EnableDefaultExceptionHandler = false,
+            // Program.cs owns Ctrl+C so that tests drive cancellation through the same token.
+            ProcessTerminationTimeout = null,
+        };
+
+        try
+        {
+            return await parseResult.InvokeAsync(invocation, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception ex)
+        {
+            await host.Console.Error.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static RootCommand BuildRootCommand(CliHost host)
+    {
+        var globals = new GlobalOptions();
+        var runner = new CommandRunner(host, globals);
+
+        var root = new RootCommand("argy: drive an Argy control plane (agents and deployments).");
+        root.Options.Add(globals.Url);
+        root.Options.Add(globals.Token);
+        root.Subcommands.Add(AgentsCommand.Create(runner));
+        root.Subcommands.Add(DeployCommand.Create(runner));
+        root.Subcommands.Add(DeploymentsCommand.Create(runner));
+        return root;
+    }
+}

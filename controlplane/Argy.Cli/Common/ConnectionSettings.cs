@@ -1,0 +1,3 @@
+namespace Argy.Cli.Common;
+
+internal sealed record ConnectionSettings(Uri BaseUrl, string? Token);

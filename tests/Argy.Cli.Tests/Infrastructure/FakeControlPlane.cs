@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Argy.Cli.Tests.Infrastructure;
+
+/// <summary>A real HTTP server on 127.0.0.1 that plays the control plane's REST contract.</summary>
+internal sealed class FakeControlPlane : IAsyncDisposable
+{
+    public const string Token = "test-token";
+
+    private static readonly DateTimeOffset Created = CliRunner.Now.AddSeconds(-10);
+
+    private readonly WebApplication _app;
+    private int _followRequests;
+
+    private FakeControlPlane(WebApplication app, FakeRun run)
+    {
+        _app = app;
+        Run = run;
+    }
+
+    public FakeRun Run { get; }
+
+    public string Url { get; private set; } = "";
+
+    /// <summary>"METHOD path?query" of every request, in arrival order.</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    public JsonNode? LastDeploymentRequest { get; private set; }
+
+    public JsonNode? LastAgentRequest { get; private set; }
+
+    /// <summary>When set, every API call answers with this instead of playing the contract.</summary>
+    public IResult? ForcedAnswer { get; set; }
+
+    public string[] CliArgs(params string[] args) => ["--url", Url, "--token", Token, .. args];
+
+    public static async Task<FakeControlPlane> StartAsync(FakeRun? run = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var fake = new FakeControlPlane(app, run ?? new FakeRun());
+        fake.Map(app);
+        await app.StartAsync();
+        fake.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return fake;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await _app.StopAsync(stopping.Token);
+        await _app.DisposeAsync();
+    }
+
+    private void Map(WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
+            if (context.Request.Headers.Authorization != $"Bearer {Token}")
+            {
+                await Results.Problem(title: "Unauthorized", detail: "missing or invalid API token", statusCode: 401).ExecuteAsync(context);
+                return;
+            }
+
+            if (ForcedAnswer is not null)
+            {
+                await ForcedAnswer.ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
+
+        app.MapPost("/api/v1/agents", async (HttpRequest request) =>
+        {
+            var body = await JsonNode.ParseAsync(request.Body);
+            LastAgentRequest = body;
+            return Results.Json(new
+            {
+                id = "agt_0001",
+                name = (string?)body!["name"],
+                description = (string?)body["description"],
+                tags = body["tags"],
+                enrollmentToken = "enr_secret",
+                enrollmentTokenExpiresAt = CliRunner.Now.AddHours(1),
+            }, statusCode: 201);
+        });
+
+        app.MapGet("/api/v1/agents", () => Results.Json(new
+        {
+            items = new object[]
+            {
+                Agent("agt_0001", "web-1", "Connected", ["linux", "web"], "0.1.0", CliRunner.Now.AddSeconds(-3)),
+                Agent("agt_0002", "db-1", "Pending", [], null, null),
+            },
+        }));
+
+        app.MapPost("/api/v1/agents/{id}/revoke", (string id) =>
+            Results.Json(Agent(id, "web-1", "Revoked", [], null, null)));
+
+        app.MapPost("/api/v1/deployments", async (HttpRequest request) =>
+        {
+            LastDeploymentRequest = await JsonNode.ParseAsync(request.Body);
+            return Results.Json(Deployment("Queued", finished: false), statusCode: 202);
+        });
+
+        app.MapGet("/api/v1/deployments/{runId}", (string runId) =>
+            runId == Run.RunId ? Results.Json(Deployment(Run.FinalStatus, finished: true)) : NotFound(runId));
+
+        app.MapPost("/api/v1/deployments/{runId}/cancel", (string runId) =>
+            runId == Run.RunId ? Results.Json(Deployment("Running", finished: false), statusCode: 202) : NotFound(runId));
+
+        app.MapGet("/api/v1/deployments", () => Results.Json(new { items = new[] { Deployment(Run.FinalStatus, finished: true) } }));
+
+        app.MapGet("/api/v1/deployments/{runId}/logs", StreamLogsAsync);
+    }
+
+    private async Task StreamLogsAsync(HttpContext context, string runId, bool follow, long? after)
+    {
+        var isFirstFollow = follow && Interlocked.Increment(ref _followRequests) == 1;
+        context.Response.ContentType = "application/x-ndjson";
+        var sent = 0;
+        for (var i = 0; i < Run.Chunks.Count; i++)
+        {
+            var seq = i + 1;
+            if (seq <= (after ?? 0))
+            {
+                continue;
+            }
+
+            if (isFirstFollow && sent == Run.DropFirstFollowAfter)
+            {
+                // Give the client time to read what was flushed, so the drop falls between two lines.
+                await Task.Delay(100);
+                context.Abort();
+                return;
+            }
+
+            var chunk = Run.Chunks[i];
+            var line = JsonSerializer.Serialize(new
+            {
+                seq,
+                stream = chunk.Stream,
+                timestamp = Created.AddSeconds(seq),
+                data = Convert.ToBase64String(chunk.Data),
+            });
+            await context.Response.WriteAsync(line + "\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            sent++;
+        }
+
+        Run.OnChunksDelivered?.Invoke();
+        if (follow && Run.NeverEnds)
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private object Deployment(string status, bool finished) => new
+    {
+        runId = Run.RunId,
+        product = "web",
+        status,
+        exitCode = finished ? Run.ExitCode : null,
+        message = finished ? Run.Message : null,
+        agentId = "agt_0001",
+        tags = new[] { "linux" },
+        timeoutSeconds = 1800,
+        createdAt = Created,
+        startedAt = Created.AddSeconds(1),
+        finishedAt = finished ? Created.AddSeconds(2.5) : (DateTimeOffset?)null,
+    };
+
+    private static object Agent(string id, string name, string status, string[] tags, string? version, DateTimeOffset? lastActivity) => new
+    {
+        id,
+        name,
+        description = "",
+        tags,
+        status,
+        lastActivityAt = lastActivity,
+        version,
+        hostname = "host",
+        os = "linux",
+        arch = "x64",
+        capacity = 1,
+        runningJobs = 0,
+        createdAt = Created,
+    };
+
+    private static IResult NotFound(string id) =>
+        Results.Problem(title: "Not Found", detail: $"no run with id {id}", statusCode: 404);
+}
