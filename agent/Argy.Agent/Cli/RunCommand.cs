@@ -45,11 +45,13 @@ internal static class RunCommand
             var state = await store.LoadAsync(cancellationToken)
                 ?? throw new CliException(ExitCodes.Failure, $"not enrolled (no {store.FilePath}); run 'argy-agent enroll' first");
 
-            using var host = AgentHost.Build(configuration, state);
+            var host = AgentHost.Build(configuration, state);
+            var exitCode = host.Services.GetRequiredService<AgentExitCode>();
 
             // Not the invocation's token: SIGTERM/SIGINT belong to the host, whose shutdown drains the jobs.
+            // RunAsync disposes the host.
             await host.RunAsync(CancellationToken.None);
-            return host.Services.GetRequiredService<AgentExitCode>().Code;
+            return exitCode.Code;
         }, cancellationToken));
         return command;
     }

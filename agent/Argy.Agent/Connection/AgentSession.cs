@@ -253,7 +253,7 @@ internal sealed partial class AgentSession(
         return new SessionResult(outcome, established, detail);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected as {AgentName} (routed by tags [{Tags}]), heartbeat every {Interval}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected as {AgentName} (routed by tags {Tags}), heartbeat every {Interval}")]
     private partial void LogConnected(string agentName, IEnumerable<string> tags, TimeSpan interval);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ack for run {RunId} up to chunk {Sequence} (finished: {Finished})")]

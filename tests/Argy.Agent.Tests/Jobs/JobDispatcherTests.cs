@@ -1,0 +1,84 @@
+using Argy.Agent.Jobs;
+using Argy.Agent.Tests.Support;
+using Argy.Protocol.V1;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Payload = Argy.Protocol.V1.AgentMessage.PayloadOneofCase;
+
+namespace Argy.Agent.Tests.Jobs;
+
+public sealed class JobDispatcherTests : IDisposable
+{
+    private readonly TempDirectory _workRoot = new();
+    private readonly CollectingSink _sink = new();
+    private readonly JobRegistry _registry;
+    private readonly JobDispatcher _dispatcher;
+
+    public JobDispatcherTests()
+    {
+        var options = Options.Create(Support.Jobs.Agent(_workRoot.Path, capacity: 1));
+        _registry = new JobRegistry(options);
+        var runner = new JobRunner(options, TimeProvider.System, NullLogger<JobRunner>.Instance);
+        _dispatcher = new JobDispatcher(_registry, runner, _sink, NullLogger<JobDispatcher>.Instance);
+    }
+
+    public void Dispose()
+    {
+        _dispatcher.CancelAll("test over");
+        _registry.WhenAllEndedAsync(CancellationToken.None).Wait(TimeSpan.FromSeconds(10));
+        _workRoot.Dispose();
+    }
+
+    [Fact]
+    public async Task Ended_run_frees_its_slot_but_stays_listed_until_reported()
+    {
+        _dispatcher.Assign(Support.Jobs.Script("true", runId: "run-a"));
+        await _registry.WhenAllEndedAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        _registry.RunningCount.Should().Be(0);
+        _registry.ActiveRunIds().Should().Equal("run-a");
+        _registry.MarkReported("run-a");
+        _registry.ActiveRunIds().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Run_id_that_is_not_a_safe_name_is_rejected()
+    {
+        _dispatcher.Assign(Support.Jobs.Script("true", runId: "../etc"));
+
+        var rejected = _sink.Messages.Should().ContainSingle().Which.JobRejected;
+        rejected.RunId.Should().Be("../etc");
+        rejected.Reason.Should().Be("invalid run id");
+    }
+
+    [Fact]
+    public void Repeated_assignment_of_a_running_run_is_accepted_without_starting_it_twice()
+    {
+        _dispatcher.Assign(Support.Jobs.Script("sleep 30", runId: "run-a"));
+        _dispatcher.Assign(Support.Jobs.Script("sleep 30", runId: "run-a"));
+
+        _sink.Messages.Select(m => m.PayloadCase).Should().Equal(Payload.JobAccepted, Payload.JobAccepted);
+        _registry.RunningCount.Should().Be(1);
+    }
+
+    [Fact]
+    public void Draining_agent_rejects_new_work()
+    {
+        _registry.BeginDraining();
+
+        _dispatcher.Assign(Support.Jobs.Script("true", runId: "run-a"));
+
+        _sink.Messages.Should().ContainSingle().Which.JobRejected.Reason.Should().Be("draining");
+    }
+
+    [Fact]
+    public async Task Abandoned_run_is_stopped_and_forgotten()
+    {
+        _dispatcher.Assign(Support.Jobs.Script("sleep 30", runId: "run-a"));
+
+        _dispatcher.Abandon(["run-a"]);
+        await _registry.WhenAllEndedAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        _sink.Messages[^1].JobFinished.Outcome.Should().Be(JobOutcome.Cancelled);
+    }
+}
