@@ -84,7 +84,7 @@ internal sealed partial class JobDispatcher(
     {
         try
         {
-            await runner.RunAsync(job, sink, running.Cancellation);
+            await runner.RunAsync(job, sink, running.Cancellation, beforeReport: () => registry.ReleaseSlot(running));
         }
         catch (Exception ex)
         {

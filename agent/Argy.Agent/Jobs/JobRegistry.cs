@@ -21,6 +21,7 @@ internal sealed class JobRegistry(IOptions<AgentOptions> options)
     private readonly Lock _lock = new();
     private readonly Dictionary<string, RunningJob> _running = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unreported = new(StringComparer.Ordinal);
+    private int _slotsInUse;
     private bool _draining;
 
     public int Capacity => options.Value.Capacity;
@@ -62,24 +63,44 @@ internal sealed class JobRegistry(IOptions<AgentOptions> options)
                 return ReserveResult.Draining;
             }
 
-            if (_running.Count >= Capacity)
+            if (_slotsInUse >= Capacity)
             {
                 return ReserveResult.NoFreeSlot;
             }
 
             job = new RunningJob(runId);
             _running.Add(runId, job);
+            _slotsInUse++;
             return ReserveResult.Reserved;
         }
     }
 
-    /// <summary>Frees the job's slot; the run stays known until its JobFinished is written.</summary>
-    public void Release(RunningJob job)
+    /// <summary>
+    /// Frees the job's slot before its JobFinished is queued: the control plane may assign the next job the
+    /// moment it reads that message, and that job must find the slot free.
+    /// </summary>
+    public void ReleaseSlot(RunningJob job)
     {
         lock (_lock)
         {
-            _running.Remove(job.RunId);
-            _unreported.Add(job.RunId);
+            if (!job.SlotReleased)
+            {
+                job.SlotReleased = true;
+                _slotsInUse--;
+            }
+        }
+    }
+
+    /// <summary>The runner is done; the run stays known until its JobFinished is written.</summary>
+    public void Release(RunningJob job)
+    {
+        ReleaseSlot(job);
+        lock (_lock)
+        {
+            if (_running.Remove(job.RunId) && !job.Reported)
+            {
+                _unreported.Add(job.RunId);
+            }
         }
 
         job.MarkEnded();
@@ -89,6 +110,11 @@ internal sealed class JobRegistry(IOptions<AgentOptions> options)
     {
         lock (_lock)
         {
+            if (_running.TryGetValue(runId, out var job))
+            {
+                job.Reported = true;
+            }
+
             _unreported.Remove(runId);
         }
     }

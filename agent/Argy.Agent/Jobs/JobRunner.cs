@@ -17,7 +17,12 @@ internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProv
 {
     public const string Shell = "/bin/sh";
 
-    public async Task<JobFinished> RunAsync(AssignJob job, IAgentMessageSink sink, JobCancellation cancellation)
+    /// <param name="job">What to run.</param>
+    /// <param name="sink">Where its output and result go.</param>
+    /// <param name="cancellation">Stops the job early (CancelJob, draining).</param>
+    /// <param name="beforeReport">Called once the process is gone, just before JobFinished is queued.</param>
+    public async Task<JobFinished> RunAsync(
+        AssignJob job, IAgentMessageSink sink, JobCancellation cancellation, Action? beforeReport = null)
     {
         var started = time.GetTimestamp();
         var timeout = TimeoutOf(job);
@@ -59,6 +64,7 @@ internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProv
             RemoveWorkspace(job.RunId, workspace);
         }
 
+        beforeReport?.Invoke();
         await log.FinishAsync(finished, CancellationToken.None);
         LogJobFinished(job.RunId, finished.Outcome, finished.ExitCode, duration, finished.LastSequence);
         return finished;

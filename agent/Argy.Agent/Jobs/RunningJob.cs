@@ -1,6 +1,6 @@
 namespace Argy.Agent.Jobs;
 
-/// <summary>A run that holds a slot on this agent.</summary>
+/// <summary>A run on this agent, from its assignment until the runner is done with it.</summary>
 internal sealed class RunningJob(string runId)
 {
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -10,6 +10,12 @@ internal sealed class RunningJob(string runId)
     public JobCancellation Cancellation { get; } = new();
 
     public Task Ended => _ended.Task;
+
+    /// <summary>The process is gone, so the run no longer counts against capacity. Guarded by the registry's lock.</summary>
+    internal bool SlotReleased { get; set; }
+
+    /// <summary>Its JobFinished was already written. Guarded by the registry's lock.</summary>
+    internal bool Reported { get; set; }
 
     public void MarkEnded() => _ended.TrySetResult();
 }

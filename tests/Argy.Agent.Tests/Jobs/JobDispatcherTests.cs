@@ -42,6 +42,23 @@ public sealed class JobDispatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task Slot_is_free_by_the_time_the_result_is_reported()
+    {
+        _sink.OnSend = message =>
+        {
+            if (message.JobFinished?.RunId == "run-a")
+            {
+                _dispatcher.Assign(Support.Jobs.Script("true", runId: "run-b"));
+            }
+        };
+
+        _dispatcher.Assign(Support.Jobs.Script("true", runId: "run-a"));
+        await WaitForAsync(() => _sink.Messages.Any(m => m.JobFinished?.RunId == "run-b"));
+
+        _sink.Messages.Should().NotContain(m => m.PayloadCase == Payload.JobRejected);
+    }
+
+    [Fact]
     public void Run_id_that_is_not_a_safe_name_is_rejected()
     {
         _dispatcher.Assign(Support.Jobs.Script("true", runId: "../etc"));
@@ -80,5 +97,15 @@ public sealed class JobDispatcherTests : IDisposable
         await _registry.WhenAllEndedAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
 
         _sink.Messages[^1].JobFinished.Outcome.Should().Be(JobOutcome.Cancelled);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (var attempt = 0; attempt < 200 && !condition(); attempt++)
+        {
+            await Task.Delay(25);
+        }
+
+        condition().Should().BeTrue();
     }
 }

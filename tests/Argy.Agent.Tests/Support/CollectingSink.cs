@@ -12,6 +12,9 @@ internal sealed class CollectingSink(int maxLogChunkBytes = OutboundQueue.Defaul
 
     public int MaxLogChunkBytes { get; } = maxLogChunkBytes;
 
+    /// <summary>Plays the control plane reacting to a message the moment it arrives.</summary>
+    public Action<AgentMessage>? OnSend { get; set; }
+
     public IReadOnlyList<AgentMessage> Messages
     {
         get
@@ -41,6 +44,7 @@ internal sealed class CollectingSink(int maxLogChunkBytes = OutboundQueue.Defaul
             _messages.Add(message);
         }
 
+        OnSend?.Invoke(message);
         return true;
     }
 }
