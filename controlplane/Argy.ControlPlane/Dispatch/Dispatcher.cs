@@ -12,8 +12,12 @@ namespace Argy.ControlPlane.Dispatch;
 /// the store's conditional transition (Queued → Assigned) is what guarantees a run is never given twice, even
 /// across control-plane instances sharing a database.
 /// </summary>
-public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFactory assignments, ILogger<Dispatcher> logger)
+public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFactory assignments, TimeProvider time, ILogger<Dispatcher> logger)
 {
+    // A declined run is not offered to the same agent again straight away (it would decline again at once), but
+    // only for a while: "no free slot" or "draining" are passing states, and a run must not stay queued forever.
+    private static readonly TimeSpan DeclineCooldown = TimeSpan.FromSeconds(1);
+
     // How many queued runs one pass looks at; a pass repeats while it keeps placing runs.
     private const int Batch = 256;
 
@@ -69,7 +73,31 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
             }
         }
 
+        if (declined)
+        {
+            _ = ForgetDeclineLater(session, runId);
+        }
+
         Dispatch(session.Scope);
+    }
+
+    private async Task ForgetDeclineLater(AgentSession session, string runId)
+    {
+        await Task.Delay(DeclineCooldown, time);
+        lock (Tenant(session.Scope))
+        {
+            session.Declined.Remove(runId);
+        }
+
+        try
+        {
+            Dispatch(session.Scope);
+        }
+        catch (Exception e)
+        {
+            // Nothing awaits this retry; the next submission or freed slot dispatches again anyway.
+            LogRetryFailed(logger, e, session.Scope.TenantId);
+        }
     }
 
     /// <summary>Whether the session holds the run (assigned to it or running on it).</summary>
@@ -162,6 +190,9 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
     {
         public List<AgentSession> Sessions { get; } = [];
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dispatch retry for tenant {TenantId} failed")]
+    private static partial void LogRetryFailed(ILogger logger, Exception exception, string tenantId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Assigned run {RunId} to agent {AgentId} in tenant {TenantId}")]
     private static partial void LogAssigned(ILogger logger, string runId, string agentId, string tenantId);
