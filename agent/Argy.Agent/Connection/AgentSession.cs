@@ -15,6 +15,7 @@ internal sealed partial class AgentSession(
     AgentGateway.AgentGatewayClient client,
     HelloFactory hello,
     OutboundQueue outbound,
+    UnacknowledgedMessages unacknowledged,
     JobRegistry registry,
     JobDispatcher dispatcher,
     TimeProvider time,
@@ -113,6 +114,10 @@ internal sealed partial class AgentSession(
         if (welcome.AbandonedRunIds.Count > 0)
         {
             dispatcher.Abandon(welcome.AbandonedRunIds);
+            foreach (var runId in welcome.AbandonedRunIds)
+            {
+                unacknowledged.Forget(runId);
+            }
         }
 
         // A session that opens while draining must say so too, or the control plane would keep routing work here.
@@ -170,16 +175,24 @@ internal sealed partial class AgentSession(
 
     private async Task WriteLoopAsync(IClientStreamWriter<AgentMessage> requests, CancellationToken cancellationToken)
     {
+        // Older than anything still queued, so order per run is kept: chunks before their JobFinished.
+        var resend = unacknowledged.Snapshot();
+        if (resend.Count > 0)
+        {
+            LogResending(resend.Count);
+            foreach (var message in resend)
+            {
+                await requests.WriteAsync(message, cancellationToken);
+            }
+        }
+
         while (await outbound.WaitToReadAsync(cancellationToken))
         {
             while (outbound.TryPeek(out var message))
             {
                 await requests.WriteAsync(message, cancellationToken);
                 outbound.RemoveWritten();
-                if (message.PayloadCase == AgentMessage.PayloadOneofCase.JobFinished)
-                {
-                    registry.MarkReported(message.JobFinished.RunId);
-                }
+                unacknowledged.Written(message);
             }
         }
 
@@ -200,7 +213,7 @@ internal sealed partial class AgentSession(
                     dispatcher.Cancel(message.CancelJob);
                     break;
                 case ControlMessage.PayloadOneofCase.Ack:
-                    LogAck(message.Ack.RunId, message.Ack.Sequence, message.Ack.Finished);
+                    Acknowledge(message.Ack);
                     break;
                 case ControlMessage.PayloadOneofCase.Goodbye:
                     return FromGoodbye(message.Goodbye, established: true);
@@ -211,6 +224,16 @@ internal sealed partial class AgentSession(
         }
 
         return new SessionResult(SessionOutcome.Reconnect, true, "the control plane closed the stream");
+    }
+
+    private void Acknowledge(Ack ack)
+    {
+        LogAck(ack.RunId, ack.Sequence, ack.Finished);
+        unacknowledged.Acknowledge(ack);
+        if (ack.Finished)
+        {
+            registry.MarkReported(ack.RunId);
+        }
     }
 
     private async Task HeartbeatLoopAsync(TimeSpan interval, CancellationToken cancellationToken)
@@ -258,6 +281,9 @@ internal sealed partial class AgentSession(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ack for run {RunId} up to chunk {Sequence} (finished: {Finished})")]
     private partial void LogAck(string runId, long sequence, bool finished);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sending {Count} unacknowledged message(s) again")]
+    private partial void LogResending(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring unexpected {Payload} from the control plane")]
     private partial void LogUnexpected(string payload);

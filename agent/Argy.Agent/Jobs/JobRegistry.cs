@@ -12,8 +12,8 @@ internal enum ReserveResult
 }
 
 /// <summary>
-/// Which runs this agent holds: the running ones (each takes a slot) and the ended ones whose JobFinished has
-/// not been written to the control plane yet. Both count as "running" in Hello so the control plane reconciles
+/// Which runs this agent holds: the running ones (each takes a slot) and the ended ones whose JobFinished the
+/// control plane has not acknowledged yet. Both count as "running" in Hello so the control plane reconciles
 /// them instead of dispatching them again.
 /// </summary>
 internal sealed class JobRegistry(IOptions<AgentOptions> options)
@@ -91,7 +91,7 @@ internal sealed class JobRegistry(IOptions<AgentOptions> options)
         }
     }
 
-    /// <summary>The runner is done; the run stays known until its JobFinished is written.</summary>
+    /// <summary>The runner is done; the run stays known until its JobFinished is acknowledged.</summary>
     public void Release(RunningJob job)
     {
         ReleaseSlot(job);

@@ -14,7 +14,7 @@ internal sealed class RunningJob(string runId)
     /// <summary>The process is gone, so the run no longer counts against capacity. Guarded by the registry's lock.</summary>
     internal bool SlotReleased { get; set; }
 
-    /// <summary>Its JobFinished was already written. Guarded by the registry's lock.</summary>
+    /// <summary>Its JobFinished was already acknowledged. Guarded by the registry's lock.</summary>
     internal bool Reported { get; set; }
 
     public void MarkEnded() => _ended.TrySetResult();

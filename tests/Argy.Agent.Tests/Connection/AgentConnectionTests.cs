@@ -124,6 +124,38 @@ public sealed class AgentConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Output_and_result_not_acknowledged_before_a_break_are_sent_again_after_hello()
+    {
+        await using var agent = await RunningAgent.StartAsync(_controlPlane.Url);
+        var first = await _controlPlane.NextCallAsync();
+        await first.ReadAsync();
+        await first.WelcomeAsync();
+        await first.SendAsync(Assign("run-a", "echo lost"));
+        var (finished, _) = await first.ReadUntilAsync(Payload.JobFinished);
+
+        first.Fail(StatusCode.Unavailable, "crashed before storing anything");
+
+        var second = await _controlPlane.NextCallAsync();
+        (await second.ReadAsync())!.Hello.RunningRunIds.Should().Equal("run-a");
+        await second.WelcomeAsync();
+        var chunk = (await second.ReadAsync())!;
+        chunk.LogChunk.Sequence.Should().Be(1);
+        chunk.LogChunk.Data.ToStringUtf8().Should().Be("lost\n");
+        (await second.ReadAsync())!.JobFinished.Should().Be(finished.JobFinished);
+
+        await second.SendAsync(new ControlMessage { Ack = new Ack { RunId = "run-a", Sequence = 1, Finished = true } });
+        await Task.Delay(200);
+        second.Fail(StatusCode.Unavailable, "restarting again");
+
+        var third = await _controlPlane.NextCallAsync();
+        (await third.ReadAsync())!.Hello.RunningRunIds.Should().BeEmpty();
+        await third.WelcomeAsync();
+        (await third.ReadAsync(TimeSpan.FromMilliseconds(500)).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null))
+            .Should().BeNull("acknowledged messages are not sent again");
+        third.End();
+    }
+
+    [Fact]
     public async Task Goodbye_revoked_stops_the_agent_with_exit_code_3()
     {
         await using var agent = await RunningAgent.StartAsync(_controlPlane.Url);
