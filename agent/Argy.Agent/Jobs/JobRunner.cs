@@ -3,9 +3,9 @@ using Argy.Agent.Configuration;
 using Argy.Agent.Outbound;
 using Argy.Protocol.V1;
 using CliWrap;
-using Command = CliWrap.Command;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Command = CliWrap.Command;
 
 namespace Argy.Agent.Jobs;
 
@@ -16,6 +16,12 @@ namespace Argy.Agent.Jobs;
 internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProvider time, ILogger<JobRunner> logger)
 {
     public const string Shell = "/bin/sh";
+
+    /// <summary>
+    /// How long output may keep flowing after the job's main process exited. A background process the job left
+    /// behind can hold the output pipes open forever; past this, it is killed so the job can end.
+    /// </summary>
+    internal TimeSpan OutputGrace { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <param name="job">What to run.</param>
     /// <param name="sink">Where its output and result go.</param>
@@ -36,8 +42,8 @@ internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProv
         try
         {
             workspace = Workspace.Create(options.Value.WorkRoot, job.RunId);
-            var command = CreateCommand(job, workspace, log);
-            var exitCode = await ExecuteAsync(command, stop.Token);
+            var (command, ownGroup) = CreateCommand(job, workspace, log);
+            var exitCode = await ExecuteAsync(job.RunId, command, ownGroup, log, stop.Token);
             finished = exitCode == 0
                 ? new JobFinished { ExitCode = 0, Outcome = JobOutcome.Succeeded }
                 : new JobFinished { ExitCode = exitCode, Outcome = JobOutcome.Failed, Message = $"exited with code {exitCode}" };
@@ -76,7 +82,7 @@ internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProv
         return requested > TimeSpan.Zero ? requested : options.Value.DefaultJobTimeout;
     }
 
-    private static Command CreateCommand(AssignJob job, string workspace, JobLogWriter log)
+    private static (Command Command, bool OwnGroup) CreateCommand(AssignJob job, string workspace, JobLogWriter log)
     {
         var environment = JobEnvironment.Build(job, workspace);
         var (program, arguments) = job.WorkCase switch
@@ -87,11 +93,18 @@ internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProv
             _ => throw new JobSetupException("the job has neither a command nor a script"),
         };
 
+        // setsid execs the program in place (same pid), which then leads its own process group.
+        var setsid = ProcessGroup.FindSetsid(JobEnvironment.SafePath);
+        if (setsid is not null)
+        {
+            (program, arguments) = (setsid, ["--wait", program, .. arguments]);
+        }
+
         var secrets = job.Secrets.Values.ToArray();
         var stdoutMasker = new SecretMasker(secrets);
         var stderrMasker = new SecretMasker(secrets);
 
-        return CliWrap.Cli.Wrap(program)
+        var command = CliWrap.Cli.Wrap(program)
             .WithArguments(arguments)
             .WithWorkingDirectory(workspace)
             .WithEnvironmentVariables(JobEnvironment.ReplacingInherited(environment))
@@ -100,13 +113,52 @@ internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProv
                 OutputPump.PumpAsync(stream, OutputStream.Stdout, stdoutMasker, log, ct)))
             .WithStandardErrorPipe(PipeTarget.Create((stream, ct) =>
                 OutputPump.PumpAsync(stream, OutputStream.Stderr, stderrMasker, log, ct)));
+        return (command, setsid is not null);
     }
 
-    // The forceful token kills the whole process tree, so children the job started do not outlive it.
-    private static async Task<int> ExecuteAsync(Command command, CancellationToken stop)
+    // The forceful token kills the whole process tree; the process group catches what was reparented away from it.
+    private async Task<int> ExecuteAsync(string runId, Command command, bool ownGroup, JobLogWriter log, CancellationToken stop)
     {
-        var result = await command.ExecuteAsync(stop);
-        return result.ExitCode;
+        var mainExited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var execution = command.ExecuteAsync(
+            null,
+            process =>
+            {
+                process.Exited += (_, _) => mainExited.TrySetResult();
+                if (process.HasExited)
+                {
+                    mainExited.TrySetResult();
+                }
+            },
+            stop,
+            CancellationToken.None);
+        var processGroup = ownGroup ? execution.ProcessId : 0;
+        try
+        {
+            var finished = await Task.WhenAny(execution.Task, mainExited.Task);
+            if (finished != execution.Task && ownGroup && !await EndsWithinAsync(execution.Task, OutputGrace, stop))
+            {
+                LogLingering(runId, OutputGrace);
+                await log.WriteSystemAsync(
+                    $"killed processes left running in the background, they kept the output open {OutputGrace.TotalSeconds:0} s after the job's exit",
+                    stop);
+                ProcessGroup.Kill(processGroup);
+            }
+
+            var result = await execution;
+            return result.ExitCode;
+        }
+        finally
+        {
+            // Nothing a job started may outlive it, including daemons that closed their output.
+            ProcessGroup.Kill(processGroup);
+        }
+    }
+
+    private async Task<bool> EndsWithinAsync(Task task, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        await task.WaitAsync(limit, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return task.IsCompleted;
     }
 
     private void RemoveWorkspace(string runId, string workspace)
@@ -140,6 +192,9 @@ internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProv
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} ended: {Outcome}, exit code {ExitCode}, after {Duration}, {LastSequence} log chunks")]
     private partial void LogJobFinished(string runId, JobOutcome outcome, int exitCode, TimeSpan duration, long lastSequence);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: background processes still held the output open {Grace} after the job exited; killing them")]
+    private partial void LogLingering(string runId, TimeSpan grace);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove workspace {Workspace} of run {RunId}: {Reason}")]
     private partial void LogWorkspaceNotRemoved(string runId, string workspace, string reason);
