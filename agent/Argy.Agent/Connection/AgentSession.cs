@@ -29,7 +29,7 @@ internal sealed partial class AgentSession(
     private static readonly TimeSpan StatusGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>After the agent closed its side, how long the control plane gets to close its side.</summary>
-    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
     private volatile bool _established;
 

@@ -22,7 +22,7 @@ internal sealed partial class ConnectionService(
     ILogger<ConnectionService> logger) : IHostedService, IDisposable
 {
     /// <summary>How long the agent keeps trying to deliver queued results after its jobs have ended.</summary>
-    public static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(5);
 
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;

@@ -14,7 +14,7 @@ namespace Argy.Agent.Hosting;
 internal static class AgentHost
 {
     /// <summary>Beyond the jobs' own shutdown timeout: time to kill what is left and deliver the results.</summary>
-    public static readonly TimeSpan ShutdownOverhead = JobDrainer.CancelGrace + ConnectionService.FlushTimeout + TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan ShutdownOverhead = JobDrainer.CancelGrace + ConnectionService.FlushTimeout + TimeSpan.FromSeconds(2);
 
     public static IHost Build(ConfigurationManager configuration, AgentState state, TimeProvider? time = null)
     {

@@ -16,7 +16,7 @@ internal sealed partial class JobDrainer(
     ILogger<JobDrainer> logger)
 {
     /// <summary>How long cancelled jobs get to report after their process tree was killed.</summary>
-    public static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(5);
 
     public async Task DrainAsync(string reason, CancellationToken cancellationToken)
     {
