@@ -45,6 +45,12 @@ internal static class RunCommand
             var state = await store.LoadAsync(cancellationToken)
                 ?? throw new CliException(ExitCodes.Failure, $"not enrolled (no {store.FilePath}); run 'argy-agent enroll' first");
 
+            if (store.IsTooOpen())
+            {
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync(
+                    $"warning: {store.FilePath} is readable by other users; run: chmod 600 {store.FilePath}");
+            }
+
             var host = AgentHost.Build(configuration, state);
             var exitCode = host.Services.GetRequiredService<AgentExitCode>();
 

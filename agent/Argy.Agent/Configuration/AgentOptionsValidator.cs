@@ -28,9 +28,9 @@ internal sealed partial class AgentOptionsValidator : IValidateOptions<AgentOpti
             failures.Add($"Agent:Capacity must be between 1 and {MaxCapacity} (was {options.Capacity})");
         }
 
-        if (options.DefaultJobTimeout <= TimeSpan.Zero)
+        if (options.DefaultJobTimeout <= TimeSpan.Zero || options.DefaultJobTimeout > TimeSpan.FromDays(30))
         {
-            failures.Add("Agent:DefaultJobTimeout must be positive");
+            failures.Add("Agent:DefaultJobTimeout must be positive and at most 30 days");
         }
 
         if (options.ShutdownTimeout < TimeSpan.Zero || options.ShutdownTimeout > TimeSpan.FromHours(1))

@@ -17,6 +17,9 @@ internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProv
 {
     public const string Shell = "/bin/sh";
 
+    /// <summary>Longer timeouts are shortened to this; timers cannot go much beyond 49 days anyway.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(30);
+
     /// <summary>
     /// How long output may keep flowing after the job's main process exited. A background process the job left
     /// behind can hold the output pipes open forever; past this, it is killed so the job can end.
@@ -79,7 +82,8 @@ internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProv
     private TimeSpan TimeoutOf(AssignJob job)
     {
         var requested = job.Timeout?.ToTimeSpan() ?? TimeSpan.Zero;
-        return requested > TimeSpan.Zero ? requested : options.Value.DefaultJobTimeout;
+        var timeout = requested > TimeSpan.Zero ? requested : options.Value.DefaultJobTimeout;
+        return timeout < MaxTimeout ? timeout : MaxTimeout;
     }
 
     private static (Command Command, bool OwnGroup) CreateCommand(AssignJob job, string workspace, JobLogWriter log)

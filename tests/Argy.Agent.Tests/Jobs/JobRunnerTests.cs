@@ -216,6 +216,14 @@ public sealed class JobRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Absurdly_long_timeout_is_capped_instead_of_failing_the_job()
+    {
+        var finished = await RunAsync(Support.Jobs.Script("true", timeout: TimeSpan.FromDays(3650)));
+
+        finished.Outcome.Should().Be(JobOutcome.Succeeded);
+    }
+
+    [Fact]
     public async Task Cancellation_stops_the_job_and_reports_cancelled_with_the_reason()
     {
         using var cancellation = new JobCancellation();
