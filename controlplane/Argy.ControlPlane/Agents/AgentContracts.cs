@@ -29,14 +29,14 @@ public sealed record AgentResponse(
     DateTimeOffset? EnrolledAt,
     DateTimeOffset? RevokedAt)
 {
-    public static AgentResponse From(AgentRow row, int runningJobs) => new(
+    public static AgentResponse From(AgentRow row, int runningJobs, DateTimeOffset? liveActivity = null) => new(
         row.Id,
         row.Name,
         row.Description,
         Json.ReadList(row.Tags),
         Json.ReadList(row.ReportedTags),
         row.RevokedAt is not null ? AgentStatus.Revoked : row.Status,
-        UnixMs.To(row.LastActivityAt),
+        liveActivity ?? UnixMs.To(row.LastActivityAt),
         row.Version,
         row.Hostname,
         row.Os,

@@ -106,7 +106,9 @@ public sealed partial class AgentService(
     private AgentResponse Describe(AgentRow row)
     {
         var session = dispatcher.SessionOf(row.Id);
-        return AgentResponse.From(row, session is null ? 0 : dispatcher.RunsOf(session).Count);
+        return session is null
+            ? AgentResponse.From(row, 0)
+            : AgentResponse.From(row, dispatcher.RunsOf(session).Count, session.LastActivity);
     }
 
     private static string Clip(string? value) => (value ?? "").Length > 200 ? value![..200] : value ?? "";

@@ -32,6 +32,28 @@ public sealed class AgentSession(TenantScope scope, string agentId, string name,
     /// <summary>Runs this agent declined in this session: not offered to it again.</summary>
     internal HashSet<string> Declined { get; } = new(StringComparer.Ordinal);
 
+    // Last message time, kept in memory on every message; written to the database at most every
+    // ActivityWriteInterval so heartbeats from a large fleet do not turn into a stream of writes.
+    private static readonly long ActivityWriteIntervalMs = 30_000;
+    private long _lastActivityMs;
+    private long _activityWrittenMs;
+
+    public DateTimeOffset LastActivity => DateTimeOffset.FromUnixTimeMilliseconds(Interlocked.Read(ref _lastActivityMs));
+
+    /// <summary>Records activity; true when it is time to persist it.</summary>
+    public bool Touch(DateTimeOffset now)
+    {
+        var ms = now.ToUnixTimeMilliseconds();
+        Interlocked.Exchange(ref _lastActivityMs, ms);
+        if (ms - _activityWrittenMs < ActivityWriteIntervalMs)
+        {
+            return false;
+        }
+
+        _activityWrittenMs = ms;
+        return true;
+    }
+
     /// <summary>Set when the agent said it is draining: it gets no new work.</summary>
     internal bool Draining { get; set; }
 

@@ -36,6 +36,7 @@ public sealed partial class AgentGatewayService(
 
         var session = new AgentSession(
             scope, agent.Id, agent.Name, Json.ReadList(agent.Tags).ToHashSet(StringComparer.Ordinal), Math.Max(1, hello.Capacity));
+        session.Touch(time.GetUtcNow());
         var (kept, abandoned) = Reconcile(scope, agent.Id, hello.RunningRunIds);
         var replaced = dispatcher.Register(session, kept);
         replaced?.Close(new Goodbye { Reason = Goodbye.Types.Reason.Superseded, Message = "A newer connection of this agent took over." });

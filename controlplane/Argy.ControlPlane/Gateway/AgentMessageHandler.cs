@@ -16,14 +16,19 @@ public sealed partial class AgentMessageHandler(
     Dispatcher dispatcher,
     RunSignals signals,
     IOptions<AgentsOptions> options,
+    TimeProvider time,
     ILogger<AgentMessageHandler> logger)
 {
     public void Handle(AgentSession session, AgentMessage message)
     {
+        if (session.Touch(time.GetUtcNow()))
+        {
+            agents.RecordActivity(session.Scope, session.AgentId);
+        }
+
         switch (message.PayloadCase)
         {
             case AgentMessage.PayloadOneofCase.Heartbeat:
-                agents.RecordActivity(session.Scope, session.AgentId);
                 break;
             case AgentMessage.PayloadOneofCase.JobAccepted:
                 Accepted(session, message.JobAccepted);

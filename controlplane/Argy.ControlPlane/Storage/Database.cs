@@ -41,12 +41,23 @@ public sealed class Database
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        using var pragmas = connection.CreateCommand();
-        // busy_timeout makes concurrent writers wait instead of failing; foreign keys are off by default in SQLite.
-        pragmas.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
-        pragmas.ExecuteNonQuery();
+        // Pooled connections keep their settings: configure each physical connection once, not on every open.
+        if (connection.Handle is { } handle && !Configured.TryGetValue(handle, out _))
+        {
+            using var pragmas = connection.CreateCommand();
+            // busy_timeout makes concurrent writers wait instead of failing; foreign keys are off by default in
+            // SQLite; in WAL mode synchronous=NORMAL is durable against crashes of the process (not of the OS)
+            // and saves an fsync per commit.
+            pragmas.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+            pragmas.ExecuteNonQuery();
+            Configured.AddOrUpdate(handle, Marker);
+        }
+
         return connection;
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
+    private static readonly object Marker = new();
 
     /// <summary>
     /// Starts a write transaction that takes the write lock up front. A deferred transaction that reads and then
