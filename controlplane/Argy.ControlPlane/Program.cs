@@ -5,6 +5,7 @@ using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.Deployments;
 using Argy.ControlPlane.Gateway;
 using Argy.ControlPlane.Hosting;
+using Argy.ControlPlane.Observability;
 using Argy.ControlPlane.Problems;
 using Argy.ControlPlane.Storage;
 using Microsoft.AspNetCore.DataProtection;
@@ -34,7 +35,8 @@ builder.Services
     .AddArgyAuth()
     .AddArgyAgents()
     .AddArgyDeployments()
-    .AddArgyGateway();
+    .AddArgyGateway()
+    .AddArgyObservability();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     // Unknown fields are a client bug worth hearing about, not something to ignore silently.
@@ -55,7 +57,7 @@ app.UseAuthorization();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapGrpcService<AgentGatewayService>();
-app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithTags("Health");
+app.MapHealthAndMetrics();
 
 var api = app.MapGroup("/api/v1").AddEndpointFilter<TenantHeaderCheck>();
 api.MapAgentEndpoints();

@@ -18,6 +18,13 @@ public sealed class AgentsOptions
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan EnrollmentTokenLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// How long a run may stay on an agent that is away (disconnected) before it is ended as Failed (AgentLost),
+    /// or, if the agent never accepted it, queued again for another agent.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan RunLease { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Largest log chunk accepted from an agent, in bytes.</summary>
     [Range(1024, 3 * 1024 * 1024)]
     public int MaxLogChunkBytes { get; set; } = 1024 * 1024;

@@ -5,6 +5,8 @@ using Dapper;
 
 namespace Argy.ControlPlane.Deployments;
 
+public sealed record HeldRun(string TenantId, string RunId, string AgentId, string Status);
+
 public sealed record NewDeployment(
     string Product,
     IReadOnlyList<string>? Command,
@@ -93,6 +95,22 @@ public sealed class DeploymentStore(Database database, TimeProvider time)
         return connection.Query<DeploymentRow>(
             $"SELECT * FROM deployments WHERE tenant_id = @tenant AND agent_id = @agentId AND status IN {Active} ORDER BY seq",
             new { tenant = scope.TenantId, agentId }).AsList();
+    }
+
+    /// <summary>
+    /// Active runs held by agents that have been silent since before <paramref name="cutoffMs"/>, across tenants:
+    /// the input of the lease monitor, a system task that acts for every tenant.
+    /// </summary>
+    public IReadOnlyList<HeldRun> HeldBySilentAgents(long cutoffMs)
+    {
+        using var connection = database.Open();
+        return connection.Query<HeldRun>(
+            """
+            SELECT d.tenant_id AS TenantId, d.id AS RunId, d.agent_id AS AgentId, d.status AS Status
+              FROM deployments d JOIN agents a ON a.id = d.agent_id AND a.tenant_id = d.tenant_id
+             WHERE d.status IN ('Assigned', 'Running') AND COALESCE(a.last_activity_at, 0) < @cutoffMs
+            """,
+            new { cutoffMs }).AsList();
     }
 
     public bool TryAssign(TenantScope scope, string id, string agentId) =>

@@ -15,6 +15,7 @@ public static class DeploymentsExtensions
         services.AddSingleton<LogStreamer>();
         services.AddSingleton<Dispatcher>();
         services.AddSingleton<AgentMessageHandler>();
+        services.AddHostedService<RunLeaseMonitor>();
         return services;
     }
 }

@@ -151,6 +151,7 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
                     }
 
                     agent.Runs.Add(run.Id);
+                    Observability.ArgyMetrics.DispatchLatency.Observe(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - run.CreatedAt) / 1000.0);
                     agent.Send(new ControlMessage { AssignJob = assignments.Create(run) });
                     LogAssigned(logger, run.Id, agent.AgentId, scope.TenantId);
                     placed++;

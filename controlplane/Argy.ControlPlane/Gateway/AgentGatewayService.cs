@@ -53,6 +53,7 @@ public sealed partial class AgentGatewayService(
         welcome.AbandonedRunIds.AddRange(abandoned);
         session.Send(new ControlMessage { Welcome = welcome });
         dispatcher.Dispatch(scope);
+        Observability.ArgyMetrics.StreamsOpened.Inc();
 
         var failed = false;
         using var idle = new CancellationTokenSource(IdleLimit, time);
@@ -170,6 +171,12 @@ public sealed partial class AgentGatewayService(
         {
             if (onAgent.Remove(run.Id))
             {
+                // Its JobAccepted may have been lost with the previous connection: the agent has it, so it runs.
+                if (run.Status == DeploymentStatus.Assigned)
+                {
+                    deployments.MarkRunning(scope, run.Id, agentId);
+                }
+
                 kept.Add(run.Id);
             }
             else if (run.Status == DeploymentStatus.Assigned)
@@ -215,6 +222,10 @@ public sealed partial class AgentGatewayService(
         }
 
         agents.RecordDisconnect(session.Scope, session.AgentId, failed);
+        if (failed)
+        {
+            Observability.ArgyMetrics.StreamErrors.WithLabels("failed").Inc();
+        }
         foreach (var runId in dispatcher.RunsOf(session))
         {
             // An assignment counts only once accepted: what the agent never accepted goes back to the queue.

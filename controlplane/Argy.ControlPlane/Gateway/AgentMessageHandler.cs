@@ -102,6 +102,7 @@ public sealed partial class AgentMessageHandler(
             var timestamp = chunk.Timestamp is { } t ? t.ToDateTimeOffset().ToUnixTimeMilliseconds() : 0;
             if (logs.Append(session.Scope, chunk.RunId, chunk.Sequence, (int)chunk.Stream, timestamp, chunk.Data.Memory))
             {
+                Observability.ArgyMetrics.LogBytes.Inc(chunk.Data.Length);
                 signals.Changed(chunk.RunId);
             }
         }
@@ -122,6 +123,7 @@ public sealed partial class AgentMessageHandler(
         if (deployments.FinishOnAgent(session.Scope, finished.RunId, session.AgentId, status, finished.ExitCode, message, finished.LastSequence))
         {
             LogFinished(logger, finished.RunId, session.AgentId, status, finished.ExitCode);
+            Observability.ArgyMetrics.JobsFinished.WithLabels(status).Inc();
             signals.Changed(finished.RunId);
         }
 
