@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting.Systemd;
 using Serilog;
 using Serilog.Events;
+using Serilog.Settings.Configuration;
 
 namespace Argy.Agent.Logging;
 
@@ -32,7 +33,10 @@ internal static class LoggingServiceCollectionExtensions
                 .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
                 .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
                 .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
-                .ReadFrom.Configuration(configuration)
+                // Assemblies named up front: a single-file executable has none for Serilog to discover.
+                .ReadFrom.Configuration(configuration, new ConfigurationReaderOptions(
+                    typeof(ConsoleLoggerConfigurationExtensions).Assembly,
+                    typeof(FileLoggerConfigurationExtensions).Assembly))
                 .Enrich.FromLogContext()
                 .Enrich.With<SyslogPriorityEnricher>()
                 .WriteTo.Console(
