@@ -14,4 +14,19 @@ public static class ProtocolHeaders
 
     /// <summary>Scheme word of the authorization value in API-key mode.</summary>
     public const string ApiKeyScheme = "ApiKey";
+
+    /// <summary>HMAC mode: which of the signer's secrets signed (two are valid during a rotation).</summary>
+    public const string KeyId = "x-argy-key-id";
+
+    /// <summary>HMAC mode: when the request was signed, in decimal Unix seconds.</summary>
+    public const string Timestamp = "x-argy-timestamp";
+
+    /// <summary>HMAC mode: a value the signer never uses twice; for a stream it also names the stream.</summary>
+    public const string Nonce = "x-argy-nonce";
+
+    /// <summary>HMAC mode: lowercase hex HMAC-SHA256 over the canonical string (protocol/signing.md).</summary>
+    public const string Signature = "x-argy-signature";
+
+    /// <summary>Webhooks: the id of the subscription a delivery belongs to, signed as the principal.</summary>
+    public const string WebhookId = "x-argy-webhook-id";
 }
