@@ -63,8 +63,9 @@ public sealed class ControlPlane : IAsyncDisposable
         var environment = new Dictionary<string, string?>(Settings)
         {
             ["Argy__Storage__DatabasePath"] = DatabasePath,
-            ["Argy__Server__Http"] = "127.0.0.1:0",
-            ["Argy__Server__Grpc"] = "127.0.0.1:0",
+            // The first start picks free ports; restarts keep them, so enrolled agents find the control plane again.
+            ["Argy__Server__Http"] = Url.Length == 0 ? "127.0.0.1:0" : new Uri(Url).Authority,
+            ["Argy__Server__Grpc"] = GrpcUrl.Length == 0 ? "127.0.0.1:0" : new Uri(GrpcUrl).Authority,
             ["Argy__Server__ReadyFile"] = readyFile,
             ["Argy__Bootstrap__Auto"] = "false",
         };
@@ -86,6 +87,16 @@ public sealed class ControlPlane : IAsyncDisposable
     }
 
     public void Kill() => _process?.Kill();
+
+    /// <summary>Stops the process abruptly (SIGKILL), as a crash or an OOM kill would.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+            _process = null;
+        }
+    }
 
     public ApiClient Api(TenantCredentials? as_ = null) => new(Url, (as_ ?? Admin).Token);
 
