@@ -13,6 +13,7 @@ internal static class AgentCli
             EnrollCommand.Create(),
             RunCommand.Create(),
             StatusCommand.Create(),
+            DoctorCommand.Create(),
         };
         foreach (var version in root.Options.OfType<VersionOption>())
         {

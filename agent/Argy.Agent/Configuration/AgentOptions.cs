@@ -1,3 +1,5 @@
+using Argy.Agent.Isolation;
+
 namespace Argy.Agent.Configuration;
 
 /// <summary>The <c>Agent</c> configuration section.</summary>
@@ -20,4 +22,22 @@ internal sealed class AgentOptions
 
     /// <summary>When set, logs also go to a rolling file in this directory.</summary>
     public string? LogDirectory { get; set; }
+
+    /// <summary>How jobs are kept apart from the agent, the host and each other (<c>Agent:Isolation</c>).</summary>
+    public IsolationOptions Isolation { get; set; } = new();
+
+    /// <summary>A job stopped by its timeout or a cancel gets SIGTERM, then SIGKILL after this long.</summary>
+    public TimeSpan JobStopGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Output a run may send; beyond it the rest is dropped after a truncation line on the system stream.</summary>
+    public long MaxJobLogBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>Leave the workspaces of failed and timed-out runs in <c>&lt;WorkRoot&gt;/.failed/</c> for debugging.</summary>
+    public bool KeepFailedWorkspaces { get; set; }
+
+    /// <summary>Kept workspaces older than this are deleted.</summary>
+    public TimeSpan KeptWorkspacesMaxAge { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Kept workspaces beyond this total size are deleted, oldest first.</summary>
+    public long KeptWorkspacesMaxBytes { get; set; } = 1024L * 1024 * 1024;
 }

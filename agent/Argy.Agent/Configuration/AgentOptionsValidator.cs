@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Argy.Agent.Isolation;
 using Microsoft.Extensions.Options;
 
 namespace Argy.Agent.Configuration;
@@ -6,6 +7,9 @@ namespace Argy.Agent.Configuration;
 internal sealed partial class AgentOptionsValidator : IValidateOptions<AgentOptions>
 {
     public const int MaxCapacity = 64;
+    public const long MinJobLogBytes = 64 * 1024;
+    public const int MaxId = 65534;
+    public static readonly TimeSpan MaxJobStopGracePeriod = TimeSpan.FromMinutes(5);
 
     public ValidateOptionsResult Validate(string? name, AgentOptions options)
     {
@@ -38,12 +42,72 @@ internal sealed partial class AgentOptionsValidator : IValidateOptions<AgentOpti
             failures.Add("Agent:ShutdownTimeout must be between 0 and 1 hour");
         }
 
+        ValidateJobs(failures, options);
+        ValidateIsolation(failures, options.Isolation);
+
         foreach (var tag in options.Tags.Where(tag => !TagPattern().IsMatch(tag)))
         {
             failures.Add($"Agent:Tags entry '{tag}' is not a valid tag (letters, digits, '-', '_', '.', ':', '/', '=', at most 64)");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateJobs(List<string> failures, AgentOptions options)
+    {
+        if (options.JobStopGracePeriod < TimeSpan.Zero || options.JobStopGracePeriod > MaxJobStopGracePeriod)
+        {
+            failures.Add($"Agent:JobStopGracePeriod must be between 0 and {MaxJobStopGracePeriod.TotalSeconds:0} seconds");
+        }
+
+        if (options.MaxJobLogBytes < MinJobLogBytes)
+        {
+            failures.Add($"Agent:MaxJobLogBytes must be at least {MinJobLogBytes} (was {options.MaxJobLogBytes})");
+        }
+
+        if (options.KeptWorkspacesMaxAge <= TimeSpan.Zero)
+        {
+            failures.Add("Agent:KeptWorkspacesMaxAge must be positive");
+        }
+
+        if (options.KeptWorkspacesMaxBytes < 0)
+        {
+            failures.Add("Agent:KeptWorkspacesMaxBytes must not be negative");
+        }
+    }
+
+    private static void ValidateIsolation(List<string> failures, IsolationOptions isolation)
+    {
+        if (!Enum.IsDefined(isolation.Mode))
+        {
+            failures.Add($"Agent:Isolation:Mode must be one of {string.Join(", ", Enum.GetNames<IsolationMode>())}");
+        }
+
+        // Root in a sandbox is still root on the kernel's attack surface and on every file the sandbox shows.
+        if (isolation.JobUid is < 1 or > MaxId)
+        {
+            failures.Add($"Agent:Isolation:JobUid must be between 1 and {MaxId}: jobs never run as root (was {isolation.JobUid})");
+        }
+
+        if (isolation.JobGid is < 1 or > MaxId)
+        {
+            failures.Add($"Agent:Isolation:JobGid must be between 1 and {MaxId}: jobs never run as root (was {isolation.JobGid})");
+        }
+
+        if (string.IsNullOrWhiteSpace(isolation.BubblewrapPath))
+        {
+            failures.Add("Agent:Isolation:BubblewrapPath is required");
+        }
+
+        if (string.IsNullOrWhiteSpace(isolation.SetprivPath))
+        {
+            failures.Add("Agent:Isolation:SetprivPath is required");
+        }
+
+        foreach (var path in isolation.HiddenPaths)
+        {
+            RequireAbsolute(failures, "Agent:Isolation:HiddenPaths entry", path);
+        }
     }
 
     private static void RequireAbsolute(List<string> failures, string key, string? path)

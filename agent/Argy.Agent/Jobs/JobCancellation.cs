@@ -5,6 +5,7 @@ internal sealed class JobCancellation : IDisposable
 {
     private readonly CancellationTokenSource _source = new();
     private string? _reason;
+    private TimeSpan? _stopGrace;
 
     public CancellationToken Token => _source.Token;
 
@@ -12,8 +13,12 @@ internal sealed class JobCancellation : IDisposable
 
     public string Reason => Volatile.Read(ref _reason) ?? "cancelled";
 
-    public void Cancel(string reason)
+    /// <summary>Overrides Agent:JobStopGracePeriod, e.g. when the agent itself must stop within its own deadline.</summary>
+    public TimeSpan? StopGrace => Volatile.Read(ref _reason) is null ? null : _stopGrace;
+
+    public void Cancel(string reason, TimeSpan? stopGrace = null)
     {
+        _stopGrace ??= stopGrace;
         Interlocked.CompareExchange(ref _reason, string.IsNullOrWhiteSpace(reason) ? "cancelled" : reason, null);
         try
         {

@@ -65,12 +65,14 @@ internal sealed partial class JobDispatcher(
         }
     }
 
-    public void CancelAll(string reason)
+    /// <param name="reason">Shown in each run's log and result.</param>
+    /// <param name="stopGrace">Overrides Agent:JobStopGracePeriod for these jobs.</param>
+    public void CancelAll(string reason, TimeSpan? stopGrace = null)
     {
         foreach (var job in registry.Running())
         {
             LogCancelling(job.RunId, reason);
-            job.Cancellation.Cancel(reason);
+            job.Cancellation.Cancel(reason, stopGrace);
         }
     }
 

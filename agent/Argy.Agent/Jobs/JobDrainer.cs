@@ -18,6 +18,12 @@ internal sealed partial class JobDrainer(
     /// <summary>How long cancelled jobs get to report after their process tree was killed.</summary>
     public static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Between SIGTERM and SIGKILL for jobs stopped because the agent stops: they already had ShutdownTimeout,
+    /// and the agent must be done within its service manager's stop timeout.
+    /// </summary>
+    public static readonly TimeSpan ShutdownStopGrace = TimeSpan.FromSeconds(2);
+
     public async Task DrainAsync(string reason, CancellationToken cancellationToken)
     {
         registry.BeginDraining();
@@ -43,7 +49,8 @@ internal sealed partial class JobDrainer(
             return;
         }
 
-        dispatcher.CancelAll(reason);
+        var grace = options.Value.JobStopGracePeriod < ShutdownStopGrace ? options.Value.JobStopGracePeriod : ShutdownStopGrace;
+        dispatcher.CancelAll(reason, grace);
         if (!await EndedWithinAsync(CancelGrace, cancellationToken))
         {
             LogStillRunning(registry.RunningCount);

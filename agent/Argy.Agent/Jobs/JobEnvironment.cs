@@ -1,4 +1,3 @@
-using System.Collections;
 using Argy.Protocol.V1;
 
 namespace Argy.Agent.Jobs;
@@ -32,29 +31,6 @@ internal static class JobEnvironment
         environment["ARGY_PRODUCT"] = job.Product;
         environment["ARGY_WORKSPACE"] = workspace;
         return environment;
-    }
-
-    /// <summary>
-    /// What to hand to the process launcher: the job's variables, and every inherited variable set to null,
-    /// which removes it (the launcher otherwise starts from a copy of the agent's environment).
-    /// </summary>
-    public static Dictionary<string, string?> ReplacingInherited(IReadOnlyDictionary<string, string> environment)
-    {
-        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (DictionaryEntry inherited in Environment.GetEnvironmentVariables())
-        {
-            if (inherited.Key is string name && !environment.ContainsKey(name))
-            {
-                result[name] = null;
-            }
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            result[name] = value;
-        }
-
-        return result;
     }
 
     private static void Validate(string name, string value)

@@ -1,30 +1,22 @@
 using System.Globalization;
 using Argy.Agent.Configuration;
+using Argy.Agent.Isolation;
 using Argy.Agent.Outbound;
 using Argy.Protocol.V1;
-using CliWrap;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Command = CliWrap.Command;
 
 namespace Argy.Agent.Jobs;
 
 /// <summary>
-/// Runs one assigned job to its end: workspace, clean environment, process, output, outcome. It reports only
-/// through the message sink, so it works the same with or without a connection.
+/// Runs one assigned job to its end: workspace, clean environment, sandboxed process, output, outcome. It
+/// reports only through the message sink, so it works the same with or without a connection.
 /// </summary>
-internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProvider time, ILogger<JobRunner> logger)
+internal sealed partial class JobRunner(
+    IOptions<AgentOptions> options, JobIsolation isolation, TimeProvider time, ILogger<JobRunner> logger)
 {
-    public const string Shell = "/bin/sh";
-
     /// <summary>Longer timeouts are shortened to this; timers cannot go much beyond 49 days anyway.</summary>
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(30);
-
-    /// <summary>
-    /// How long output may keep flowing after the job's main process exited. A background process the job left
-    /// behind can hold the output pipes open forever; past this, it is killed so the job can end.
-    /// </summary>
-    internal TimeSpan OutputGrace { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <param name="job">What to run.</param>
     /// <param name="sink">Where its output and result go.</param>
@@ -35,7 +27,7 @@ internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProv
     {
         var started = time.GetTimestamp();
         var timeout = TimeoutOf(job);
-        using var log = new JobLogWriter(job.RunId, sink, time);
+        using var log = new JobLogWriter(job.RunId, sink, time, options.Value.MaxJobLogBytes);
         using var timeoutSource = new CancellationTokenSource(timeout, time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, cancellation.Token);
 
@@ -44,19 +36,32 @@ internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProv
         string? workspace = null;
         try
         {
-            workspace = Workspace.Create(options.Value.WorkRoot, job.RunId);
-            var (command, ownGroup) = CreateCommand(job, workspace, log);
-            var exitCode = await ExecuteAsync(job.RunId, command, ownGroup, log, stop.Token);
-            finished = exitCode == 0
-                ? new JobFinished { ExitCode = 0, Outcome = JobOutcome.Succeeded }
-                : new JobFinished { ExitCode = exitCode, Outcome = JobOutcome.Failed, Message = $"exited with code {exitCode}" };
+            var sandbox = await isolation.SandboxAsync();
+            workspace = Workspace.Create(options.Value.WorkRoot, job.RunId, sandbox.User);
+            var result = await JobExecution.RunAsync(
+                sandbox,
+                JobCommand.Create(job, workspace),
+                [.. job.Secrets.Values],
+                log,
+                () => cancellation.StopGrace ?? options.Value.JobStopGracePeriod,
+                time,
+                stop.Token);
+
+            if (result.OutputAbandoned)
+            {
+                await TryWriteSystemAsync(log, "stopped reading the job's output: processes that left its process group still hold it open");
+            }
+
+            finished = Outcome(result, cancellation, timeout);
+            if (result.Stopped)
+            {
+                await TryWriteSystemAsync(log, finished.Message);
+            }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (IsolationUnavailableException ex)
         {
-            finished = cancellation.IsCancellationRequested
-                ? new JobFinished { ExitCode = -1, Outcome = JobOutcome.Cancelled, Message = $"cancelled: {cancellation.Reason}" }
-                : new JobFinished { ExitCode = -1, Outcome = JobOutcome.TimedOut, Message = $"timed out after {timeout.ToString("c", CultureInfo.InvariantCulture)}" };
-            await TryWriteSystemAsync(log, finished.Message);
+            finished = new JobFinished { ExitCode = -1, Outcome = JobOutcome.Failed, Message = ex.Message };
+            await TryWriteSystemAsync(log, ex.Message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -70,7 +75,7 @@ internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProv
         finished.Duration = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(duration);
         if (workspace is not null)
         {
-            RemoveWorkspace(job.RunId, workspace);
+            await DisposeWorkspaceAsync(job.RunId, workspace, finished.Outcome, log);
         }
 
         beforeReport?.Invoke();
@@ -79,6 +84,16 @@ internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProv
         return finished;
     }
 
+    private static JobFinished Outcome(ExecutionResult result, JobCancellation cancellation, TimeSpan timeout) => result switch
+    {
+        { Stopped: true } when cancellation.IsCancellationRequested =>
+            new JobFinished { ExitCode = -1, Outcome = JobOutcome.Cancelled, Message = $"cancelled: {cancellation.Reason}" },
+        { Stopped: true } =>
+            new JobFinished { ExitCode = -1, Outcome = JobOutcome.TimedOut, Message = $"timed out after {timeout.ToString("c", CultureInfo.InvariantCulture)}" },
+        { ExitCode: 0 } => new JobFinished { ExitCode = 0, Outcome = JobOutcome.Succeeded },
+        _ => new JobFinished { ExitCode = result.ExitCode, Outcome = JobOutcome.Failed, Message = $"exited with code {result.ExitCode}" },
+    };
+
     private TimeSpan TimeoutOf(AssignJob job)
     {
         var requested = job.Timeout?.ToTimeSpan() ?? TimeSpan.Zero;
@@ -86,89 +101,28 @@ internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProv
         return timeout < MaxTimeout ? timeout : MaxTimeout;
     }
 
-    private static (Command Command, bool OwnGroup) CreateCommand(AssignJob job, string workspace, JobLogWriter log)
+    private async Task DisposeWorkspaceAsync(string runId, string workspace, JobOutcome outcome, JobLogWriter log)
     {
-        var environment = JobEnvironment.Build(job, workspace);
-        var (program, arguments) = job.WorkCase switch
-        {
-            AssignJob.WorkOneofCase.Script => (Shell, new[] { "-e", "-c", job.Script }),
-            AssignJob.WorkOneofCase.Command when job.Command.Argv.Count > 0 =>
-                (ExecutableLocator.Locate(job.Command.Argv[0], environment["PATH"], workspace), job.Command.Argv.Skip(1).ToArray()),
-            _ => throw new JobSetupException("the job has neither a command nor a script"),
-        };
-
-        // setsid execs the program in place (same pid), which then leads its own process group.
-        var setsid = ProcessGroup.FindSetsid(JobEnvironment.SafePath);
-        if (setsid is not null)
-        {
-            (program, arguments) = (setsid, ["--wait", program, .. arguments]);
-        }
-
-        var secrets = job.Secrets.Values.ToArray();
-        var stdoutMasker = new SecretMasker(secrets);
-        var stderrMasker = new SecretMasker(secrets);
-
-        var command = CliWrap.Cli.Wrap(program)
-            .WithArguments(arguments)
-            .WithWorkingDirectory(workspace)
-            .WithEnvironmentVariables(JobEnvironment.ReplacingInherited(environment))
-            .WithValidation(CommandResultValidation.None)
-            .WithStandardOutputPipe(PipeTarget.Create((stream, ct) =>
-                OutputPump.PumpAsync(stream, OutputStream.Stdout, stdoutMasker, log, ct)))
-            .WithStandardErrorPipe(PipeTarget.Create((stream, ct) =>
-                OutputPump.PumpAsync(stream, OutputStream.Stderr, stderrMasker, log, ct)));
-        return (command, setsid is not null);
-    }
-
-    // The forceful token kills the whole process tree; the process group catches what was reparented away from it.
-    private async Task<int> ExecuteAsync(string runId, Command command, bool ownGroup, JobLogWriter log, CancellationToken stop)
-    {
-        var mainExited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var execution = command.ExecuteAsync(
-            null,
-            process =>
-            {
-                process.Exited += (_, _) => mainExited.TrySetResult();
-                if (process.HasExited)
-                {
-                    mainExited.TrySetResult();
-                }
-            },
-            stop,
-            CancellationToken.None);
-        var processGroup = ownGroup ? execution.ProcessId : 0;
+        var agent = options.Value;
         try
         {
-            var finished = await Task.WhenAny(execution.Task, mainExited.Task);
-            if (finished != execution.Task && ownGroup && !await EndsWithinAsync(execution.Task, OutputGrace, stop))
+            if (agent.KeepFailedWorkspaces && outcome is JobOutcome.Failed or JobOutcome.TimedOut)
             {
-                LogLingering(runId, OutputGrace);
-                await log.WriteSystemAsync(
-                    $"killed processes left running in the background, they kept the output open {OutputGrace.TotalSeconds:0} s after the job's exit",
-                    stop);
-                ProcessGroup.Kill(processGroup);
+                var kept = WorkspaceRetention.Keep(agent.WorkRoot, runId, workspace, time.GetUtcNow());
+                foreach (var pruned in WorkspaceRetention.Prune(agent.WorkRoot, agent.KeptWorkspacesMaxAge, agent.KeptWorkspacesMaxBytes, time.GetUtcNow()))
+                {
+                    LogKeptWorkspacePruned(pruned);
+                }
+
+                if (Directory.Exists(kept))
+                {
+                    LogWorkspaceKept(runId, kept);
+                    await TryWriteSystemAsync(log, $"workspace kept for debugging on the agent's host at {kept}");
+                }
+
+                return;
             }
 
-            var result = await execution;
-            return result.ExitCode;
-        }
-        finally
-        {
-            // Nothing a job started may outlive it, including daemons that closed their output.
-            ProcessGroup.Kill(processGroup);
-        }
-    }
-
-    private async Task<bool> EndsWithinAsync(Task task, TimeSpan limit, CancellationToken cancellationToken)
-    {
-        await task.WaitAsync(limit, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        return task.IsCompleted;
-    }
-
-    private void RemoveWorkspace(string runId, string workspace)
-    {
-        try
-        {
             Workspace.Delete(workspace);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -197,8 +151,11 @@ internal sealed partial class JobRunner(IOptions<AgentOptions> options, TimeProv
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} ended: {Outcome}, exit code {ExitCode}, after {Duration}, {LastSequence} log chunks")]
     private partial void LogJobFinished(string runId, JobOutcome outcome, int exitCode, TimeSpan duration, long lastSequence);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: background processes still held the output open {Grace} after the job exited; killing them")]
-    private partial void LogLingering(string runId, TimeSpan grace);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kept the workspace of failed run {RunId} at {Path}")]
+    private partial void LogWorkspaceKept(string runId, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted kept workspace {Path} (Agent:KeptWorkspacesMaxAge / KeptWorkspacesMaxBytes)")]
+    private partial void LogKeptWorkspacePruned(string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove workspace {Workspace} of run {RunId}: {Reason}")]
     private partial void LogWorkspaceNotRemoved(string runId, string workspace, string reason);

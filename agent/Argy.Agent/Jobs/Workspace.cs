@@ -1,9 +1,14 @@
+using Argy.Agent.Isolation;
+
 namespace Argy.Agent.Jobs;
 
 /// <summary>The per-run directory <c>&lt;workRoot&gt;/&lt;runId&gt;</c>, created empty and removed afterwards.</summary>
 internal static class Workspace
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    // The job user must pass through the work root to its workspace, but nobody needs to list which runs exist.
+    private const UnixFileMode WorkRootMode = OwnerOnly | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
     public static string PathFor(string workRoot, string runId)
     {
@@ -24,33 +29,37 @@ internal static class Workspace
         return path;
     }
 
-    public static string Create(string workRoot, string runId)
+    /// <summary>Creates the run's workspace empty, mode 0700, owned by the user the job runs as.</summary>
+    public static string Create(string workRoot, string runId, JobUser owner)
     {
         var path = PathFor(workRoot, runId);
         try
         {
-            Directory.CreateDirectory(Path.GetFullPath(workRoot));
-
-            // Left over from an earlier attempt of the same run (e.g. the agent died): start clean.
-            if (Directory.Exists(path))
-            {
-                Delete(path);
-            }
-
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(path);
-            }
-            else
-            {
-                Directory.CreateDirectory(path, OwnerOnly);
-            }
-
+            CreateAt(workRoot, path, owner);
             return path;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new JobSetupException($"cannot create workspace {path}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Creates <paramref name="path"/>, a directory in the work root, empty, 0700 and owned by <paramref name="owner"/>.</summary>
+    public static void CreateAt(string workRoot, string path, JobUser owner)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("jobs need Unix file modes and ownership");
+        }
+
+        Directory.CreateDirectory(Path.GetFullPath(workRoot), WorkRootMode);
+
+        // Left over from an earlier attempt of the same run (e.g. the agent died): start clean.
+        Delete(path);
+        Directory.CreateDirectory(path, OwnerOnly);
+        if (owner != Native.CurrentUser)
+        {
+            Native.ChangeOwner(path, owner);
         }
     }
 
@@ -66,7 +75,7 @@ internal static class Workspace
         {
             Directory.Delete(path, recursive: true);
         }
-        catch (Exception ex) when (!OperatingSystem.IsWindows() && ex is UnauthorizedAccessException or IOException)
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
             MakeOwnerWritable(path);
             Directory.Delete(path, recursive: true);
@@ -77,7 +86,7 @@ internal static class Workspace
     {
         if (OperatingSystem.IsWindows())
         {
-            return;
+            throw new PlatformNotSupportedException("jobs need Unix file modes and ownership");
         }
 
         var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = false };

@@ -18,7 +18,7 @@ public sealed class JobDispatcherTests : IDisposable
     {
         var options = Options.Create(Support.Jobs.Agent(_workRoot.Path, capacity: 1));
         _registry = new JobRegistry(options);
-        var runner = new JobRunner(options, TimeProvider.System, NullLogger<JobRunner>.Instance);
+        var runner = Support.Jobs.Runner(options.Value);
         _dispatcher = new JobDispatcher(_registry, runner, _sink, NullLogger<JobDispatcher>.Instance);
     }
 

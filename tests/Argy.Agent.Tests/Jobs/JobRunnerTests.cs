@@ -163,56 +163,48 @@ public sealed class JobRunnerTests : IDisposable
     [Fact]
     public async Task Timeout_kills_the_process_tree_and_reports_timed_out()
     {
-        using var pidDirectory = new TempDirectory();
-        var pidFile = pidDirectory.Combine("child.pid");
+        var marker = HostProcesses.NewMarker();
+        var job = Support.Jobs.Script("sleep 30 & echo started; wait", timeout: TimeSpan.FromMilliseconds(500));
+        job.Env.Add(HostProcesses.MarkerVariable, marker);
         var started = DateTime.UtcNow;
 
-        var finished = await RunAsync(Support.Jobs.Script(
-            $"sleep 30 & echo $! > {pidFile}; echo started; wait", timeout: TimeSpan.FromMilliseconds(500)));
+        var finished = await RunAsync(job);
 
         (DateTime.UtcNow - started).Should().BeLessThan(TimeSpan.FromSeconds(10));
         finished.Outcome.Should().Be(JobOutcome.TimedOut);
         finished.ExitCode.Should().Be(-1);
         finished.Message.Should().StartWith("timed out after");
         _sink.Chunks.Should().Contain(c => c.Stream == OutputStream.System);
-        (await ProcessIsGoneAsync(await ReadPidAsync(pidFile)))
-            .Should().BeTrue("the job's child process must not outlive the job");
+        (await HostProcesses.NoneLeftAsync(marker)).Should().BeTrue("the job's child process must not outlive the job");
         Directory.Exists(Path.Combine(_workRoot.Path, "run-1")).Should().BeFalse();
     }
 
     [Fact]
     public async Task Background_process_holding_the_output_does_not_keep_the_job_running()
     {
-        using var pidDirectory = new TempDirectory();
-        var pidFile = pidDirectory.Combine("bg.pid");
-        var runner = new Argy.Agent.Jobs.JobRunner(
-            Microsoft.Extensions.Options.Options.Create(Support.Jobs.Agent(_workRoot.Path)),
-            TimeProvider.System,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<Argy.Agent.Jobs.JobRunner>.Instance)
-        {
-            OutputGrace = TimeSpan.FromMilliseconds(300),
-        };
+        var marker = HostProcesses.NewMarker();
+        var job = Support.Jobs.Script("sleep 30 & echo main done; exit 4");
+        job.Env.Add(HostProcesses.MarkerVariable, marker);
 
-        var finished = await runner.RunAsync(Support.Jobs.Script($"sleep 30 & echo $! > {pidFile}; echo main done; exit 4"), _sink, new JobCancellation())
-            .WaitAsync(TimeSpan.FromSeconds(10));
+        var finished = await RunAsync(job).WaitAsync(TimeSpan.FromSeconds(10));
 
         finished.Outcome.Should().Be(JobOutcome.Failed);
         finished.ExitCode.Should().Be(4, "the main process's exit code counts, not the killed leftovers'");
         _sink.Output(OutputStream.Stdout).Should().Be("main done\n");
-        _sink.Output(OutputStream.System).Should().Contain("background");
-        (await ProcessIsGoneAsync(await ReadPidAsync(pidFile))).Should().BeTrue();
+        (await HostProcesses.NoneLeftAsync(marker)).Should().BeTrue();
     }
 
     [Fact]
     public async Task Daemon_that_closed_its_output_is_killed_when_the_job_ends()
     {
-        using var pidDirectory = new TempDirectory();
-        var pidFile = pidDirectory.Combine("daemon.pid");
+        var marker = HostProcesses.NewMarker();
+        var job = Support.Jobs.Script("nohup sleep 30 >/dev/null 2>&1 &");
+        job.Env.Add(HostProcesses.MarkerVariable, marker);
 
-        var finished = await RunAsync(Support.Jobs.Script($"nohup sleep 30 >/dev/null 2>&1 & echo $! > {pidFile}"));
+        var finished = await RunAsync(job);
 
         finished.Outcome.Should().Be(JobOutcome.Succeeded);
-        (await ProcessIsGoneAsync(await ReadPidAsync(pidFile))).Should().BeTrue("nothing a job started may outlive it");
+        (await HostProcesses.NoneLeftAsync(marker)).Should().BeTrue("nothing a job started may outlive it");
     }
 
     [Fact]
@@ -269,39 +261,6 @@ public sealed class JobRunnerTests : IDisposable
 
         finished.Outcome.Should().Be(JobOutcome.Failed);
         _sink.Output(OutputStream.Stdout).Should().BeEmpty();
-    }
-
-    private static async Task<int> ReadPidAsync(string pidFile) =>
-        int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), CultureInfo.InvariantCulture);
-
-    private static async Task<bool> ProcessIsGoneAsync(int pid)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            var stat = $"/proc/{pid}/stat";
-            if (!File.Exists(stat))
-            {
-                return true;
-            }
-
-            try
-            {
-                // A killed child that nobody reaped yet is a zombie: dead, just not collected.
-                var fields = (await File.ReadAllTextAsync(stat)).Split(") ", 2);
-                if (fields.Length == 2 && fields[1].StartsWith('Z'))
-                {
-                    return true;
-                }
-            }
-            catch (IOException)
-            {
-                return true;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return false;
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
