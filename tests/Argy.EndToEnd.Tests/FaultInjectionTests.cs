@@ -62,6 +62,7 @@ public sealed class FaultInjectionTests
         {
             proxy.CutAll().Should().BePositive("the agent's connection goes through the proxy");
             // Wait for the agent to be back before the next cut, so each cut hits a live session.
+            await Eventually.Until(() => Task.FromResult(proxy.OpenConnections), open => open > 0, TimeSpan.FromSeconds(30), "the agent to reconnect");
             await agent.WaitForStatusAsync(api, "Connected");
             await Task.Delay(200);
         }

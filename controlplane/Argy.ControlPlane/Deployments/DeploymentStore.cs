@@ -5,6 +5,8 @@ using Dapper;
 
 namespace Argy.ControlPlane.Deployments;
 
+public sealed record QueuedRun(long Seq, string Id, string Tags, long CreatedAt);
+
 public sealed record HeldRun(string TenantId, string RunId, string AgentId, string Status);
 
 public sealed record NewDeployment(
@@ -73,13 +75,16 @@ public sealed class DeploymentStore(Database database, TimeProvider time)
             new { tenant = scope.TenantId, status, limit }).AsList();
     }
 
-    /// <summary>The oldest queued runs of a tenant, in submission order.</summary>
-    public IReadOnlyList<DeploymentRow> Queued(TenantScope scope, int limit)
+    /// <summary>The oldest queued runs of a tenant after <paramref name="afterSeq"/>, in submission order: just what routing needs.</summary>
+    public IReadOnlyList<QueuedRun> Queued(TenantScope scope, long afterSeq, int limit)
     {
         using var connection = database.Open();
-        return connection.Query<DeploymentRow>(
-            "SELECT * FROM deployments WHERE tenant_id = @tenant AND status = 'Queued' ORDER BY seq LIMIT @limit",
-            new { tenant = scope.TenantId, limit }).AsList();
+        return connection.Query<QueuedRun>(
+            """
+            SELECT seq AS Seq, id AS Id, tags AS Tags, created_at AS CreatedAt FROM deployments
+             WHERE tenant_id = @tenant AND status = 'Queued' AND seq > @afterSeq ORDER BY seq LIMIT @limit
+            """,
+            new { tenant = scope.TenantId, afterSeq, limit }).AsList();
     }
 
     /// <summary>Tenants that have queued work: where dispatch must look after a restart.</summary>

@@ -9,6 +9,8 @@ public static class DeploymentsExtensions
     {
         services.AddSingleton<DeploymentStore>();
         services.AddSingleton<LogStore>();
+        services.AddSingleton<LogIngest>();
+        services.AddHostedService(services => services.GetRequiredService<LogIngest>());
         services.AddSingleton<RunSignals>();
         services.AddSingleton<AssignmentFactory>();
         services.AddSingleton<DeploymentService>();

@@ -18,8 +18,8 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
     // only for a while: "no free slot" or "draining" are passing states, and a run must not stay queued forever.
     private static readonly TimeSpan DeclineCooldown = TimeSpan.FromSeconds(1);
 
-    // How many queued runs one pass looks at; a pass repeats while it keeps placing runs.
-    private const int Batch = 256;
+    // Queued runs read per page; paging continues while some agent still has a free slot.
+    private const int Batch = 64;
 
     private readonly ConcurrentDictionary<string, TenantSessions> _tenants = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AgentSession> _byAgent = new(StringComparer.Ordinal);
@@ -132,36 +132,39 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
         var tenant = Tenant(scope);
         lock (tenant)
         {
+            // Page through the queue in submission order while some agent still has a free slot; runs no
+            // connected agent can take are skipped, so they never hold up the ones behind them.
+            var afterSeq = 0L;
             while (tenant.Sessions.Exists(s => s.HasFreeSlot))
             {
-                var queued = deployments.Queued(scope, Batch);
-                var placed = 0;
-                foreach (var run in queued)
+                var page = deployments.Queued(scope, afterSeq, Batch);
+                foreach (var run in page)
                 {
+                    afterSeq = run.Seq;
                     var agent = PickAgent(tenant, run);
-                    if (agent is null)
+                    if (agent is null || !deployments.TryAssign(scope, run.Id, agent.AgentId))
                     {
+                        // No taker, or cancelled / taken by another instance since the read.
                         continue;
                     }
 
-                    if (!deployments.TryAssign(scope, run.Id, agent.AgentId))
+                    var assigned = deployments.Get(scope, run.Id);
+                    if (assigned is null)
                     {
-                        // Cancelled or taken by another instance since the read: nothing to do for it.
                         continue;
                     }
 
                     agent.Runs.Add(run.Id);
                     Observability.ArgyMetrics.DispatchLatency.Observe(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - run.CreatedAt) / 1000.0);
-                    agent.Send(new ControlMessage { AssignJob = assignments.Create(run) });
+                    agent.Send(new ControlMessage { AssignJob = assignments.Create(assigned) });
                     LogAssigned(logger, run.Id, agent.AgentId, scope.TenantId);
-                    placed++;
                     if (!tenant.Sessions.Exists(s => s.HasFreeSlot))
                     {
                         break;
                     }
                 }
 
-                if (placed == 0 || queued.Count < Batch)
+                if (page.Count < Batch)
                 {
                     break;
                 }
@@ -169,7 +172,7 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
         }
     }
 
-    private static AgentSession? PickAgent(TenantSessions tenant, DeploymentRow run)
+    private static AgentSession? PickAgent(TenantSessions tenant, QueuedRun run)
     {
         var required = Json.ReadList(run.Tags);
         AgentSession? best = null;

@@ -1,10 +1,10 @@
 using Argy.ControlPlane.Agents;
 using Argy.ControlPlane.Deployments;
 using Argy.ControlPlane.Dispatch;
-using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
 using Argy.Protocol;
+using Argy.Protocol.Signing;
 using Argy.Protocol.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -22,17 +22,38 @@ public sealed partial class AgentGatewayService(
     DeploymentStore deployments,
     AgentMessageHandler handler,
     Dispatcher dispatcher,
+    AgentAuthenticator authenticator,
+    AgentCredentials credentials,
+    SignatureVerifier verifier,
+    GatewayConnections connections,
     IOptions<AgentsOptions> options,
     TimeProvider time,
-    ILogger<AgentGatewayService> logger) : AgentGateway.AgentGatewayBase
+    ILogger<AgentGatewayService> logger)
 {
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
 
-    public override async Task Connect(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<ControlMessage> responseStream, ServerCallContext context)
+    // Bound by AgentGatewayMethodProvider to the method of the generated contract, with a request marshaller
+    // that keeps each message's body digest for signature checks.
+    public async Task Connect(IAsyncStreamReader<ReceivedAgentMessage> requestStream, IServerStreamWriter<ControlMessage> responseStream, ServerCallContext context)
     {
-        var agent = Authenticate(context);
+        var auth = Authenticate(context);
+        connections.Add(auth);
+        try
+        {
+            await Serve(auth, requestStream, responseStream, context);
+        }
+        finally
+        {
+            connections.Remove(auth);
+        }
+    }
+
+    private async Task Serve(
+        StreamAuthentication auth, IAsyncStreamReader<ReceivedAgentMessage> requestStream, IServerStreamWriter<ControlMessage> responseStream, ServerCallContext context)
+    {
+        var agent = auth.Identity.Agent;
         var scope = TenantScope.Of(agent.TenantId);
-        var hello = await ReadHello(requestStream, agent, context.CancellationToken);
+        var hello = await ReadHello(requestStream, auth, context);
 
         var session = new AgentSession(
             scope, agent.Id, agent.Name, Json.ReadList(agent.Tags).ToHashSet(StringComparer.Ordinal), Math.Max(1, hello.Capacity));
@@ -54,6 +75,13 @@ public sealed partial class AgentGatewayService(
         session.Send(new ControlMessage { Welcome = welcome });
         dispatcher.Dispatch(scope);
         Observability.ArgyMetrics.StreamsOpened.Inc();
+        auth.Attach(
+            () => session.Close(new Goodbye
+            {
+                Reason = Goodbye.Types.Reason.Reauthenticate,
+                Message = "The credential this session authenticated with has expired after a rotation; reconnect with the current one.",
+            }),
+            session.Closed);
 
         var failed = false;
         using var idle = new CancellationTokenSource(IdleLimit, time);
@@ -64,7 +92,8 @@ public sealed partial class AgentGatewayService(
             while (await requestStream.MoveNext(stop.Token))
             {
                 idle.CancelAfter(IdleLimit);
-                handler.Handle(session, requestStream.Current);
+                Verify(auth, requestStream.Current, context);
+                await handler.HandleAsync(session, requestStream.Current.Message, stop.Token);
             }
         }
         catch (OperationCanceledException) when (idle.IsCancellationRequested && !session.Closed.IsCancellationRequested)
@@ -75,7 +104,7 @@ public sealed partial class AgentGatewayService(
         catch (OperationCanceledException) when (session.Closed.IsCancellationRequested || context.CancellationToken.IsCancellationRequested)
         {
         }
-        catch (RpcException e) when (e.StatusCode != StatusCode.InvalidArgument)
+        catch (RpcException e) when (e.StatusCode is not (StatusCode.InvalidArgument or StatusCode.Unauthenticated))
         {
             failed = e.StatusCode != StatusCode.Cancelled;
         }
@@ -99,51 +128,42 @@ public sealed partial class AgentGatewayService(
 
     private TimeSpan IdleLimit => options.Value.HeartbeatInterval * options.Value.MissedHeartbeats;
 
-    private AgentRow Authenticate(ServerCallContext context)
+    private StreamAuthentication Authenticate(ServerCallContext context)
     {
-        var headers = context.RequestHeaders;
-        var agentId = headers.GetValue(ProtocolHeaders.AgentId);
-        var tenantId = headers.GetValue(ProtocolHeaders.TenantId);
-        var authorization = headers.GetValue(ProtocolHeaders.Authorization);
-        var prefix = ProtocolHeaders.ApiKeyScheme + " ";
-        if (string.IsNullOrEmpty(agentId) || string.IsNullOrEmpty(tenantId) || authorization is null
-            || !authorization.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
-            || !OpaqueToken.TryParse(OpaqueToken.AgentCredentialKind, authorization[prefix.Length..].Trim(), out var credential)
-            || "agt_" + credential.Id != agentId)
+        var result = authenticator.Authenticate(
+            key => context.RequestHeaders.GetValue(key), SigningScheme.ConnectTarget, ConnectSignature.EmptyBodySha256, context.Peer, "grpc Connect");
+        if (result.Identity is null)
         {
-            throw Refuse(StatusCode.Unauthenticated, "Missing or malformed agent credentials: send authorization, x-argy-agent-id and x-argy-tenant-id.", agentId);
+            throw Refuse(result.Revoked ? StatusCode.PermissionDenied : StatusCode.Unauthenticated, result.Reason, context.RequestHeaders.GetValue(ProtocolHeaders.AgentId));
         }
 
-        var agent = agents.Get(TenantScope.Of(tenantId), agentId);
-        if (agent?.RevokedAt is not null)
-        {
-            throw Refuse(StatusCode.PermissionDenied, "This agent has been revoked. Enroll it again to reconnect.", agentId);
-        }
-
-        if (agent is null || !OpaqueToken.Verify(credential.Secret, agent.CredentialHash))
-        {
-            throw Refuse(StatusCode.Unauthenticated, "Unknown agent or wrong credential.", agentId);
-        }
-
-        return agent;
+        return new StreamAuthentication(result.Identity, credentials, verifier, time);
     }
 
-    private RpcException Refuse(StatusCode code, string message, string? agentId)
+    /// <summary>Checks a message's signature (hmac mode); a failure ends the stream with UNAUTHENTICATED.</summary>
+    private void Verify(StreamAuthentication auth, ReceivedAgentMessage received, ServerCallContext context)
     {
-        LogRefused(logger, agentId ?? "(none)", code, message);
-        return new RpcException(new Status(code, message));
+        var check = auth.Verify(received);
+        if (check != SignatureCheck.Valid)
+        {
+            var reason = AgentAuthenticator.Describe(check);
+            authenticator.AuditRejected(auth.Identity.Agent, reason, context.Peer, "grpc Connect#" + received.Message.PayloadCase);
+            throw Refuse(StatusCode.Unauthenticated, reason, auth.AgentId);
+        }
     }
 
-    private static async Task<Hello> ReadHello(IAsyncStreamReader<AgentMessage> requestStream, AgentRow agent, CancellationToken cancellationToken)
+    private async Task<Hello> ReadHello(IAsyncStreamReader<ReceivedAgentMessage> requestStream, StreamAuthentication auth, ServerCallContext context)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var agent = auth.Identity.Agent;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         timeout.CancelAfter(HelloTimeout);
         if (!await requestStream.MoveNext(timeout.Token))
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "The stream ended before Hello."));
         }
 
-        var hello = requestStream.Current.Hello
+        Verify(auth, requestStream.Current, context);
+        var hello = requestStream.Current.Message.Hello
             ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "The first message of a stream must be Hello."));
         if (hello.AgentId != agent.Id)
         {

@@ -12,14 +12,14 @@ namespace Argy.ControlPlane.Gateway;
 public sealed partial class AgentMessageHandler(
     AgentStore agents,
     DeploymentStore deployments,
-    LogStore logs,
+    LogIngest ingest,
     Dispatcher dispatcher,
     RunSignals signals,
     IOptions<AgentsOptions> options,
     TimeProvider time,
     ILogger<AgentMessageHandler> logger)
 {
-    public void Handle(AgentSession session, AgentMessage message)
+    public async ValueTask HandleAsync(AgentSession session, AgentMessage message, CancellationToken cancellationToken)
     {
         if (session.Touch(time.GetUtcNow()))
         {
@@ -37,10 +37,12 @@ public sealed partial class AgentMessageHandler(
                 Rejected(session, message.JobRejected);
                 break;
             case AgentMessage.PayloadOneofCase.LogChunk:
-                Log(session, message.LogChunk);
+                await LogAsync(session, message.LogChunk, cancellationToken);
                 break;
             case AgentMessage.PayloadOneofCase.JobFinished:
-                Finished(session, message.JobFinished);
+                // Recorded only once every chunk the agent sent before it is stored.
+                var finished = message.JobFinished;
+                await ingest.AfterPendingAsync(() => Finished(session, finished), cancellationToken);
                 break;
             case AgentMessage.PayloadOneofCase.Draining:
                 dispatcher.SetDraining(session);
@@ -82,7 +84,7 @@ public sealed partial class AgentMessageHandler(
         dispatcher.Release(session, rejected.RunId, declined: true);
     }
 
-    private void Log(AgentSession session, LogChunk chunk)
+    private async ValueTask LogAsync(AgentSession session, LogChunk chunk, CancellationToken cancellationToken)
     {
         if (chunk.Data.Length > options.Value.MaxLogChunkBytes)
         {
@@ -95,19 +97,29 @@ public sealed partial class AgentMessageHandler(
             throw new RpcException(new Status(StatusCode.InvalidArgument, "Log chunk sequence numbers start at 1."));
         }
 
+        var ack = new ControlMessage { Ack = new Ack { RunId = chunk.RunId, Sequence = chunk.Sequence } };
         // Output of a run this agent does not hold (ended, cancelled, reassigned) is dropped, but acknowledged so
         // the agent can forget it.
-        if (dispatcher.Holds(session, chunk.RunId))
+        if (!dispatcher.Holds(session, chunk.RunId))
         {
-            var timestamp = chunk.Timestamp is { } t ? t.ToDateTimeOffset().ToUnixTimeMilliseconds() : 0;
-            if (logs.Append(session.Scope, chunk.RunId, chunk.Sequence, (int)chunk.Stream, timestamp, chunk.Data.Memory))
-            {
-                Observability.ArgyMetrics.LogBytes.Inc(chunk.Data.Length);
-                signals.Changed(chunk.RunId);
-            }
+            session.Send(ack);
+            return;
         }
 
-        session.Send(new ControlMessage { Ack = new Ack { RunId = chunk.RunId, Sequence = chunk.Sequence } });
+        var timestamp = chunk.Timestamp is { } t ? t.ToDateTimeOffset().ToUnixTimeMilliseconds() : 0;
+        var runId = chunk.RunId;
+        var length = chunk.Data.Length;
+        await ingest.AppendAsync(session.Scope, runId, chunk.Sequence, (int)chunk.Stream, timestamp, chunk.Data.Memory, stored =>
+        {
+            if (stored)
+            {
+                Observability.ArgyMetrics.LogBytes.Inc(length);
+                signals.Changed(runId);
+            }
+
+            // Acknowledged only once durable: until then the agent keeps the chunk to send again.
+            session.Send(ack);
+        }, cancellationToken);
     }
 
     private void Finished(AgentSession session, JobFinished finished)

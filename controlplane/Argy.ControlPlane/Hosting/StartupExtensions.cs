@@ -34,6 +34,9 @@ public static partial class StartupExtensions
             // Agents hold their stream open for days: detect dead peers even when nothing is sent.
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+            // Log output streams in 64 KiB chunks; windows of several chunks keep an agent from stalling on flow control.
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 8 * 1024 * 1024;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 4 * 1024 * 1024;
         });
         return builder;
     }

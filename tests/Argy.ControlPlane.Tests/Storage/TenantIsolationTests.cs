@@ -40,7 +40,7 @@ public sealed class TenantIsolationTests : IDisposable
 
         deployments.Get(_b, run.Id).Should().BeNull();
         deployments.List(_b, null, 100).Should().BeEmpty();
-        deployments.Queued(_b, 100).Should().BeEmpty();
+        deployments.Queued(_b, 0, 100).Should().BeEmpty();
         deployments.TryAssign(_b, run.Id, "agt_x").Should().BeFalse();
         deployments.FinishWithoutAgent(_b, run.Id, "status = 'Queued'", DeploymentStatus.Cancelled, "no").Should().BeFalse();
         logs.Read(_b, run.Id, 0, 100).Should().BeEmpty();

@@ -30,6 +30,17 @@ public sealed class TcpProxy : IAsyncDisposable
 
     public int Cuts => _cuts;
 
+    public int OpenConnections
+    {
+        get
+        {
+            lock (_connections)
+            {
+                return _connections.Count;
+            }
+        }
+    }
+
     /// <summary>Closes every open connection at once (with a reset), leaving the proxy listening.</summary>
     public int CutAll()
     {
