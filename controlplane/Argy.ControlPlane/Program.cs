@@ -7,6 +7,7 @@ using Argy.ControlPlane.Gateway;
 using Argy.ControlPlane.Hosting;
 using Argy.ControlPlane.Observability;
 using Argy.ControlPlane.Problems;
+using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Storage;
 using Microsoft.AspNetCore.DataProtection;
 using Serilog;
@@ -37,6 +38,7 @@ builder.Services
     .AddArgyDeployments()
     .AddArgyGateway()
     .AddArgyObservability();
+builder.Services.AddArgyAudit();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     // Unknown fields are a client bug worth hearing about, not something to ignore silently.
@@ -63,6 +65,7 @@ var api = app.MapGroup("/api/v1").AddEndpointFilter<TenantHeaderCheck>();
 api.MapAgentEndpoints();
 api.MapDeploymentEndpoints();
 api.MapTokenEndpoints();
+api.MapAuditEndpoints();
 
 app.AnnounceWhenListening();
 await app.RunAsync();

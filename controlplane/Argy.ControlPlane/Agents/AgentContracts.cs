@@ -9,7 +9,15 @@ public sealed record CreatedAgentResponse(
 
 public sealed record EnrollRequest(string? Token, string? Hostname, string? Os, string? Arch, string? Version);
 
-public sealed record EnrollResponse(string AgentId, string TenantId, string Credential, string GrpcUrl, string Name, IReadOnlyList<string> Tags);
+/// <param name="Credential">The secret: an API key (apikey mode) or the HMAC secret (hmac mode). Shown once.</param>
+/// <param name="AuthMode">hmac or apikey: how the agent must authenticate.</param>
+/// <param name="KeyId">The credential's key id (sent with every HMAC signature).</param>
+public sealed record EnrollResponse(
+    string AgentId, string TenantId, string Credential, string GrpcUrl, string Name, IReadOnlyList<string> Tags, string AuthMode, string KeyId);
+
+/// <param name="PreviousKeysExpireAt">When the credentials this one replaces stop working.</param>
+public sealed record RotatedCredentialResponse(
+    string AgentId, string TenantId, string Credential, string AuthMode, string KeyId, DateTimeOffset PreviousKeysExpireAt);
 
 public sealed record AgentResponse(
     string Id,
@@ -27,7 +35,8 @@ public sealed record AgentResponse(
     int RunningJobs,
     DateTimeOffset CreatedAt,
     DateTimeOffset? EnrolledAt,
-    DateTimeOffset? RevokedAt)
+    DateTimeOffset? RevokedAt,
+    string AuthMode)
 {
     public static AgentResponse From(AgentRow row, int runningJobs, DateTimeOffset? liveActivity = null) => new(
         row.Id,
@@ -45,7 +54,8 @@ public sealed record AgentResponse(
         runningJobs,
         UnixMs.To(row.CreatedAt),
         UnixMs.To(row.EnrolledAt),
-        UnixMs.To(row.RevokedAt));
+        UnixMs.To(row.RevokedAt),
+        row.AuthMode);
 }
 
 public sealed record ItemsResponse<T>(IReadOnlyList<T> Items);

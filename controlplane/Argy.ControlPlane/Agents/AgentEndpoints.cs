@@ -1,5 +1,10 @@
+using System.Security.Cryptography;
 using Argy.ControlPlane.Auth;
+using Argy.ControlPlane.Gateway;
 using Argy.ControlPlane.Hosting;
+using Argy.ControlPlane.Problems;
+using Argy.Protocol.Signing;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace Argy.ControlPlane.Agents;
@@ -29,20 +34,51 @@ public static class AgentEndpoints
             .WithSummary("Get one agent");
 
         agents.MapPost("/{id}/revoke", (string id, HttpContext context, AgentService service) =>
-                TypedResults.Ok(service.Revoke(context.Caller().Scope, id)))
+                TypedResults.Ok(service.Revoke(context.Caller().Scope, id, context.Caller().ActorId, context.Connection.RemoteIpAddress?.ToString())))
             .RequireAuthorization(Permissions.AgentsManage)
             .WithSummary("Revoke an agent: its stream is closed and its credential refused from now on");
 
         agents.MapPost("/enroll", (EnrollRequest request, HttpContext context, AgentService service, BoundEndpoints bound, IOptions<AgentsOptions> options) =>
-                TypedResults.Ok(service.Enroll(request, GrpcUrlFor(context, bound, options.Value))))
+                TypedResults.Ok(service.Enroll(request, GrpcUrlFor(context, bound, options.Value), context.Connection.RemoteIpAddress?.ToString())))
             .AllowAnonymous()
             .WithSummary("Exchange a one-time enrollment token for the agent's credential");
+
+        agents.MapPost("/{id}/credentials/rotate", RotateAsync)
+            .AllowAnonymous()
+            .WithSummary("Called by the agent itself, authenticated by its current credential: issue a new one; the old one works for the grace period");
 
         return api;
     }
 
+    /// <summary>
+    /// Authenticated by the agent's own credential, not an API token: an API key in the authorization header,
+    /// or the request signed with the agent's HMAC key (method, path and body are covered).
+    /// </summary>
+    private static async Task<IResult> RotateAsync(string id, HttpContext context, AgentAuthenticator authenticator, AgentService service)
+    {
+        var body = await AgentRequestBody.ReadAsync(context.Request, context.RequestAborted);
+        var target = SigningScheme.HttpTarget(context.Request.Method, context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "");
+        var ip = context.Connection.RemoteIpAddress?.ToString();
+        var result = authenticator.Authenticate(
+            name => context.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null,
+            target, SHA256.HashData(body), ip, target);
+        if (result.Identity is null)
+        {
+            throw new ApiProblemException(
+                result.Revoked ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized,
+                result.Revoked ? "Agent revoked" : "Unauthorized", result.Reason);
+        }
+
+        if (result.Identity.Agent.Id != id)
+        {
+            throw new ApiProblemException(StatusCodes.Status403Forbidden, "Forbidden", "An agent can rotate only its own credential.");
+        }
+
+        return TypedResults.Ok(service.Rotate(result.Identity, ip));
+    }
+
     /// <summary>The gRPC address to give an enrolling agent: configured, or the host it reached us by plus the gRPC port.</summary>
-    private static string GrpcUrlFor(HttpContext context, BoundEndpoints bound, AgentsOptions options)
+    internal static string GrpcUrlFor(HttpContext context, BoundEndpoints bound, AgentsOptions options)
     {
         if (!string.IsNullOrWhiteSpace(options.PublicGrpcUrl))
         {

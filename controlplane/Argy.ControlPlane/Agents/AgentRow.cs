@@ -22,6 +22,9 @@ public sealed class AgentRow
     public int Capacity { get; init; }
     public long? LastActivityAt { get; init; }
     public long CreatedAt { get; init; }
+
+    /// <summary>The mode of the agent's newest credential (hmac or apikey).</summary>
+    public string AuthMode { get; init; } = AgentAuthModes.ApiKey;
 }
 
 /// <summary>What the agent list shows. Revoked wins over everything; Pending means never enrolled.</summary>

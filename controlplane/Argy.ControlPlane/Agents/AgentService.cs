@@ -11,30 +11,47 @@ using Microsoft.Extensions.Options;
 
 namespace Argy.ControlPlane.Agents;
 
-/// <summary>Agent lifecycle: create with a one-time enrollment token, enroll, list, revoke.</summary>
+/// <summary>Agent lifecycle: create with a one-time enrollment token, enroll, list, rotate credentials, revoke.</summary>
 public sealed partial class AgentService(
     AgentStore store,
+    AgentCredentials credentials,
+    AgentCredentialStore credentialStore,
     DeploymentStore deployments,
     Dispatcher dispatcher,
+    GatewayConnections connections,
     RunSignals signals,
+    AuditLog audit,
     IOptions<AgentsOptions> options,
+    IOptions<AgentAuthOptions> authOptions,
+    TimeProvider time,
     ILogger<AgentService> logger)
 {
     public CreatedAgentResponse Create(TenantScope scope, CreateAgentRequest request)
     {
-        var errors = new FieldErrors();
-        errors.Require(request.Name is not null && FieldErrors.NamePattern().IsMatch(request.Name), "name",
-            "name is required: 1-100 characters, starting with a letter or digit.");
-        errors.Require((request.Description?.Length ?? 0) <= 1000, "description", "description is longer than 1000 characters.");
-        errors.Tags(request.Tags, "tags");
-        errors.ThrowIfAny();
-
+        Validate(request.Name, request.Description, request.Tags);
         var tags = (request.Tags ?? []).Distinct(StringComparer.Ordinal).ToList();
         try
         {
-            var (row, token) = store.Create(scope, request.Name!, request.Description ?? "", tags, options.Value.EnrollmentTokenLifetime);
+            var (row, token) = store.Create(
+                scope, request.Name!, request.Description ?? "", tags, options.Value.EnrollmentTokenLifetime, credentials.ConfiguredMode);
             LogCreated(logger, row.Id, row.Name, scope.TenantId);
             return new CreatedAgentResponse(row.Id, row.Name, row.Description, tags, token, UnixMs.To(row.EnrollmentExpiresAt!.Value));
+        }
+        catch (DuplicateNameException e)
+        {
+            throw ApiProblemException.Conflict(e.Message);
+        }
+    }
+
+    /// <summary>Creates the agent an approver admits through the device flow; it gets its credential when its device polls.</summary>
+    public AgentRow CreateApproved(TenantScope scope, string? name, string? description, IReadOnlyList<string>? tags)
+    {
+        Validate(name, description, tags);
+        try
+        {
+            var row = store.CreateApproved(scope, name!, description ?? "", (tags ?? []).Distinct(StringComparer.Ordinal).ToList(), credentials.ConfiguredMode);
+            LogCreated(logger, row.Id, row.Name, scope.TenantId);
+            return row;
         }
         catch (DuplicateNameException e)
         {
@@ -49,10 +66,10 @@ public sealed partial class AgentService(
         Describe(store.Get(scope, id) ?? throw ApiProblemException.NotFound("agent", id));
 
     /// <summary>
-    /// Revokes at once: the credential stops working, the live stream is told goodbye and closed, and runs the
+    /// Revokes at once: the credentials stop working, the live stream is told goodbye and closed, and runs the
     /// agent held are ended as Cancelled because nothing can report them any more.
     /// </summary>
-    public AgentResponse Revoke(TenantScope scope, string id)
+    public AgentResponse Revoke(TenantScope scope, string id, string actor = "system", string? sourceIp = null)
     {
         var row = store.Get(scope, id) ?? throw ApiProblemException.NotFound("agent", id);
         if (store.Revoke(scope, id))
@@ -71,12 +88,14 @@ public sealed partial class AgentService(
             }
 
             LogRevoked(logger, id, row.Name, scope.TenantId);
+            audit.Record(new AuditEvent(AuditActions.AgentRevoked, AuditOutcomes.Success, actor, scope.TenantId, id, sourceIp,
+                $"Agent {row.Name} revoked: stream closed, credentials refused, running jobs cancelled."));
         }
 
         return Get(scope, id);
     }
 
-    public EnrollResponse Enroll(EnrollRequest request, string grpcUrl)
+    public EnrollResponse Enroll(EnrollRequest request, string grpcUrl, string? sourceIp = null)
     {
         var refused = new ApiProblemException(StatusCodes.Status401Unauthorized, "Enrollment refused",
             "The enrollment token is invalid, already used, expired or revoked. Ask an admin for a new one (argy agents create).");
@@ -92,23 +111,76 @@ public sealed partial class AgentService(
         }
 
         var scope = TenantScope.Of(agent.TenantId);
-        var credential = OpaqueToken.Issue(OpaqueToken.AgentCredentialKind, token.Id);
-        var hello = new AgentHello(Clip(request.Hostname), Clip(request.Os), Clip(request.Arch), Clip(request.Version), [], 0);
-        if (!store.CompleteEnrollment(scope, agent.Id, agent.EnrollmentHash!, credential.SecretHash, hello))
+        var credential = credentials.Create(scope, agent.Id);
+        var hello = HelloFrom(request.Hostname, request.Os, request.Arch, request.Version);
+        if (!store.CompleteEnrollment(scope, agent.Id, agent.EnrollmentHash!, credential.Row, hello))
         {
             throw refused;
         }
 
-        LogEnrolled(logger, agent.Id, agent.Name, scope.TenantId, hello.Hostname);
-        return new EnrollResponse(agent.Id, agent.TenantId, credential.Token, grpcUrl, agent.Name, Json.ReadList(agent.Tags));
+        return Enrolled(agent, credential, hello, grpcUrl, "enrollment token", sourceIp);
+    }
+
+    /// <summary>Issues the first credential of an agent approved through the device flow; null if it already has one.</summary>
+    public EnrollResponse? CompleteDeviceEnrollment(TenantScope scope, string agentId, AgentHello hello, string grpcUrl, string? sourceIp)
+    {
+        var agent = store.Get(scope, agentId);
+        if (agent is null)
+        {
+            return null;
+        }
+
+        var credential = credentials.Create(scope, agent.Id);
+        return store.CompleteDeviceEnrollment(scope, agent.Id, credential.Row, hello)
+            ? Enrolled(agent, credential, hello, grpcUrl, "device authorization", sourceIp)
+            : null;
+    }
+
+    /// <summary>
+    /// Issues the agent a new credential (in the configured mode) and lets its other credentials expire at the
+    /// end of the grace period. Open streams bound to an expiring credential are asked to re-authenticate then.
+    /// </summary>
+    public RotatedCredentialResponse Rotate(AgentIdentity caller, string? sourceIp)
+    {
+        var scope = caller.Scope;
+        var agent = caller.Agent;
+        var issued = credentials.Create(scope, agent.Id);
+        var graceEnd = time.GetUtcNow() + authOptions.Value.RotationGracePeriod;
+        var expiring = credentialStore.Rotate(scope, issued.Row, graceEnd)
+            ?? throw new ApiProblemException(StatusCodes.Status403Forbidden, "Agent revoked", AgentAuthenticator.RevokedReason);
+        connections.KeysExpire(agent.Id, expiring, UnixMs.From(graceEnd));
+
+        LogRotated(logger, agent.Id, caller.KeyId, issued.KeyId, issued.Mode, graceEnd);
+        audit.Record(new AuditEvent(AuditActions.AgentCredentialRotated, AuditOutcomes.Success, agent.Id, scope.TenantId, issued.KeyId, sourceIp,
+            $"New {issued.Mode} credential {issued.KeyId}; previous ({string.Join(", ", expiring)}) valid until {graceEnd:O}."));
+        return new RotatedCredentialResponse(agent.Id, agent.TenantId, issued.Secret, issued.Mode, issued.KeyId, graceEnd);
+    }
+
+    public static AgentHello HelloFrom(string? hostname, string? os, string? arch, string? version) =>
+        new(Clip(hostname), Clip(os), Clip(arch), Clip(version), [], 0);
+
+    private EnrollResponse Enrolled(AgentRow agent, IssuedCredential credential, AgentHello hello, string grpcUrl, string how, string? sourceIp)
+    {
+        LogEnrolled(logger, agent.Id, agent.Name, agent.TenantId, hello.Hostname, credential.Mode);
+        audit.Record(new AuditEvent(AuditActions.AgentEnrolled, AuditOutcomes.Success, agent.Id, agent.TenantId, credential.KeyId, sourceIp,
+            $"Enrolled with a {how} from host '{hello.Hostname}'; {credential.Mode} credential {credential.KeyId} issued."));
+        return new EnrollResponse(agent.Id, agent.TenantId, credential.Secret, grpcUrl, agent.Name, Json.ReadList(agent.Tags), credential.Mode, credential.KeyId);
+    }
+
+    private static void Validate(string? name, string? description, IReadOnlyList<string>? tags)
+    {
+        var errors = new FieldErrors();
+        errors.Require(name is not null && FieldErrors.NamePattern().IsMatch(name), "name",
+            "name is required: 1-100 characters, starting with a letter or digit.");
+        errors.Require((description?.Length ?? 0) <= 1000, "description", "description is longer than 1000 characters.");
+        errors.Tags(tags, "tags");
+        errors.ThrowIfAny();
     }
 
     private AgentResponse Describe(AgentRow row)
     {
         var session = dispatcher.SessionOf(row.Id);
-        return session is null
-            ? AgentResponse.From(row, 0)
-            : AgentResponse.From(row, dispatcher.RunsOf(session).Count, session.LastActivity);
+        return AgentResponse.From(row, session is null ? 0 : dispatcher.RunsOf(session).Count);
     }
 
     private static string Clip(string? value) => (value ?? "").Length > 200 ? value![..200] : value ?? "";
@@ -116,9 +188,12 @@ public sealed partial class AgentService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} ({AgentName}) created in tenant {TenantId}")]
     private static partial void LogCreated(ILogger logger, string agentId, string agentName, string tenantId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} ({AgentName}) of tenant {TenantId} enrolled from host {Hostname}")]
-    private static partial void LogEnrolled(ILogger logger, string agentId, string agentName, string tenantId, string hostname);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} ({AgentName}) of tenant {TenantId} enrolled from host {Hostname} ({Mode})")]
+    private static partial void LogEnrolled(ILogger logger, string agentId, string agentName, string tenantId, string hostname, string mode);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} ({AgentName}) of tenant {TenantId} revoked")]
     private static partial void LogRevoked(ILogger logger, string agentId, string agentName, string tenantId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} rotated its credential {OldKeyId} to {NewKeyId} ({Mode}); the old one works until {GraceEnd}")]
+    private static partial void LogRotated(ILogger logger, string agentId, string oldKeyId, string newKeyId, string mode, DateTimeOffset graceEnd);
 }

@@ -11,7 +11,8 @@ public sealed class AgentStore(Database database, TimeProvider time)
 {
     private long Now => UnixMs.From(time.GetUtcNow());
 
-    public (AgentRow Row, string EnrollmentToken) Create(TenantScope scope, string name, string description, IReadOnlyList<string> tags, TimeSpan enrollmentLifetime)
+    public (AgentRow Row, string EnrollmentToken) Create(
+        TenantScope scope, string name, string description, IReadOnlyList<string> tags, TimeSpan enrollmentLifetime, string authMode = AgentAuthModes.ApiKey)
     {
         var idPart = Ids.RandomText(16);
         var enrollment = OpaqueToken.Issue(OpaqueToken.EnrollmentKind, idPart);
@@ -26,23 +27,48 @@ public sealed class AgentStore(Database database, TimeProvider time)
             EnrollmentHash = enrollment.SecretHash,
             EnrollmentExpiresAt = now + (long)enrollmentLifetime.TotalMilliseconds,
             CreatedAt = now,
+            AuthMode = authMode,
         };
+        Insert(row);
+        return (row, enrollment.Token);
+    }
+
+    /// <summary>
+    /// Creates an agent an approver admitted through the device flow. It has no enrollment token: the device
+    /// that asked receives its credential when it next polls.
+    /// </summary>
+    public AgentRow CreateApproved(TenantScope scope, string name, string description, IReadOnlyList<string> tags, string authMode)
+    {
+        var row = new AgentRow
+        {
+            Id = Ids.New("agt"),
+            TenantId = scope.TenantId,
+            Name = name,
+            Description = description,
+            Tags = Json.Write(tags),
+            CreatedAt = Now,
+            AuthMode = authMode,
+        };
+        Insert(row);
+        return row;
+    }
+
+    private void Insert(AgentRow row)
+    {
         using var connection = database.Open();
         try
         {
             connection.Execute(
                 """
-                INSERT INTO agents (id, tenant_id, name, description, tags, enrollment_hash, enrollment_expires_at, status, created_at)
-                VALUES (@Id, @TenantId, @Name, @Description, @Tags, @EnrollmentHash, @EnrollmentExpiresAt, 'Pending', @CreatedAt)
+                INSERT INTO agents (id, tenant_id, name, description, tags, enrollment_hash, enrollment_expires_at, status, created_at, auth_mode)
+                VALUES (@Id, @TenantId, @Name, @Description, @Tags, @EnrollmentHash, @EnrollmentExpiresAt, 'Pending', @CreatedAt, @AuthMode)
                 """,
                 row);
         }
         catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT */)
         {
-            throw new DuplicateNameException(name);
+            throw new DuplicateNameException(row.Name);
         }
-
-        return (row, enrollment.Token);
     }
 
     public IReadOnlyList<AgentRow> List(TenantScope scope)
@@ -73,31 +99,57 @@ public sealed class AgentStore(Database database, TimeProvider time)
     /// Swaps the one-time enrollment secret for the agent's credential. Succeeds once: the WHERE clause consumes
     /// the enrollment hash, so two racing enrollments with the same token cannot both win.
     /// </summary>
-    public bool CompleteEnrollment(TenantScope scope, string id, byte[] enrollmentHash, byte[] credentialHash, AgentHello hello)
+    public bool CompleteEnrollment(TenantScope scope, string id, byte[] enrollmentHash, AgentCredentialRow credential, AgentHello hello) =>
+        Enroll(scope, id, credential, hello, "enrollment_hash = @enrollmentHash AND enrollment_expires_at > @now", enrollmentHash);
+
+    /// <summary>
+    /// Gives an agent approved through the device flow its first credential. Succeeds once: an agent that is
+    /// already enrolled (or revoked) is left alone.
+    /// </summary>
+    public bool CompleteDeviceEnrollment(TenantScope scope, string id, AgentCredentialRow credential, AgentHello hello) =>
+        Enroll(scope, id, credential, hello, "enrollment_hash IS NULL AND enrolled_at IS NULL", null);
+
+    private bool Enroll(TenantScope scope, string id, AgentCredentialRow credential, AgentHello hello, string condition, byte[]? enrollmentHash)
     {
         var now = Now;
         using var connection = database.Open();
-        return connection.Execute(
-            """
+        using var transaction = Database.BeginWrite(connection);
+        var enrolled = connection.Execute(
+            $"""
             UPDATE agents
-               SET enrollment_hash = NULL, enrollment_expires_at = NULL, credential_hash = @credentialHash,
+               SET enrollment_hash = NULL, enrollment_expires_at = NULL, auth_mode = @Mode,
                    enrolled_at = @now, status = 'Disconnected', hostname = @Hostname, os = @Os, arch = @Arch,
                    version = @Version, last_activity_at = @now
-             WHERE id = @id AND tenant_id = @tenant AND enrollment_hash = @enrollmentHash
-               AND enrollment_expires_at > @now AND revoked_at IS NULL
+             WHERE id = @id AND tenant_id = @tenant AND revoked_at IS NULL AND {condition}
             """,
-            new { id, tenant = scope.TenantId, enrollmentHash, credentialHash, now, hello.Hostname, hello.Os, hello.Arch, hello.Version }) == 1;
+            new { id, tenant = scope.TenantId, enrollmentHash, credential.Mode, now, hello.Hostname, hello.Os, hello.Arch, hello.Version },
+            transaction) == 1;
+        if (!enrolled)
+        {
+            return false;
+        }
+
+        AgentCredentialStore.Insert(connection, transaction, credential);
+        transaction.Commit();
+        return true;
     }
 
+    /// <summary>Revokes the agent and every credential it has, in one transaction.</summary>
     public bool Revoke(TenantScope scope, string id)
     {
+        var now = Now;
         using var connection = database.Open();
-        return connection.Execute(
+        using var transaction = Database.BeginWrite(connection);
+        var revoked = connection.Execute(
             """
             UPDATE agents SET revoked_at = @now, status = 'Revoked', enrollment_hash = NULL, credential_hash = NULL
              WHERE id = @id AND tenant_id = @tenant AND revoked_at IS NULL
             """,
-            new { id, tenant = scope.TenantId, now = Now }) == 1;
+            new { id, tenant = scope.TenantId, now },
+            transaction) == 1;
+        AgentCredentialStore.RevokeAll(connection, transaction, scope, id, now);
+        transaction.Commit();
+        return revoked;
     }
 
     public void RecordHello(TenantScope scope, string id, AgentHello hello)

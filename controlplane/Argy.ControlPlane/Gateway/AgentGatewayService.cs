@@ -152,6 +152,12 @@ public sealed partial class AgentGatewayService(
         }
     }
 
+    private RpcException Refuse(StatusCode code, string message, string? agentId)
+    {
+        LogRefused(logger, agentId ?? "(none)", code, message);
+        return new RpcException(new Status(code, message));
+    }
+
     private async Task<Hello> ReadHello(IAsyncStreamReader<ReceivedAgentMessage> requestStream, StreamAuthentication auth, ServerCallContext context)
     {
         var agent = auth.Identity.Agent;

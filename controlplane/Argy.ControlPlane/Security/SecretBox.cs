@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 namespace Argy.ControlPlane.Security;
 
 /// <summary>
-/// Encrypts values the control plane must keep but never store in clear (deployment secrets): AES-256-GCM
-/// with a random nonce per value. Layout: version byte, 12-byte nonce, 16-byte tag, ciphertext.
+/// Encrypts values the control plane must keep but never store in clear (deployment secrets, agents' HMAC
+/// secrets): AES-256-GCM with a random nonce per value. Layout: version byte, 12-byte nonce, 16-byte tag, ciphertext.
 /// </summary>
 public sealed class SecretBox
 {
@@ -29,18 +29,26 @@ public sealed class SecretBox
         _key = key;
     }
 
-    public byte[] Seal(ReadOnlySpan<byte> plaintext)
+    public byte[] Seal(ReadOnlySpan<byte> plaintext) => Seal(plaintext, []);
+
+    /// <summary>
+    /// Seals with associated data (e.g. the id of the row the value belongs to): the value then opens only with
+    /// the same data, so a sealed value copied into another row is refused instead of silently accepted.
+    /// </summary>
+    public byte[] Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
         var output = new byte[1 + NonceSize + TagSize + plaintext.Length];
         output[0] = Version;
         var nonce = output.AsSpan(1, NonceSize);
         RandomNumberGenerator.Fill(nonce);
         using var aes = new AesGcm(_key, TagSize);
-        aes.Encrypt(nonce, plaintext, output.AsSpan(1 + NonceSize + TagSize), output.AsSpan(1 + NonceSize, TagSize));
+        aes.Encrypt(nonce, plaintext, output.AsSpan(1 + NonceSize + TagSize), output.AsSpan(1 + NonceSize, TagSize), associatedData);
         return output;
     }
 
-    public byte[] Open(ReadOnlySpan<byte> sealedValue)
+    public byte[] Open(ReadOnlySpan<byte> sealedValue) => Open(sealedValue, []);
+
+    public byte[] Open(ReadOnlySpan<byte> sealedValue, ReadOnlySpan<byte> associatedData)
     {
         if (sealedValue.Length < 1 + NonceSize + TagSize || sealedValue[0] != Version)
         {
@@ -53,7 +61,8 @@ public sealed class SecretBox
             sealedValue.Slice(1, NonceSize),
             sealedValue[(1 + NonceSize + TagSize)..],
             sealedValue.Slice(1 + NonceSize, TagSize),
-            plaintext);
+            plaintext,
+            associatedData);
         return plaintext;
     }
 }

@@ -92,6 +92,72 @@ public static class Migrations
             PRIMARY KEY (run_id, seq)
         ) WITHOUT ROWID;
         """,
+
+        // 2: agent credentials (several per agent: two are valid during a rotation) with their mode, device
+        // authorizations (RFC 8628) and the audit trail. Existing agent credentials move to the new table as
+        // API keys; agents.credential_hash is no longer used.
+        """
+        ALTER TABLE agents ADD COLUMN auth_mode TEXT NOT NULL DEFAULT 'apikey';
+
+        CREATE TABLE agent_credentials (
+            id             TEXT PRIMARY KEY,
+            tenant_id      TEXT NOT NULL REFERENCES tenants(id),
+            agent_id       TEXT NOT NULL REFERENCES agents(id),
+            mode           TEXT NOT NULL,
+            secret_hash    BLOB,
+            sealed_secret  BLOB,
+            created_at     INTEGER NOT NULL,
+            expires_at     INTEGER,
+            revoked_at     INTEGER,
+            CHECK ((mode = 'apikey' AND secret_hash IS NOT NULL AND sealed_secret IS NULL)
+                OR (mode = 'hmac' AND sealed_secret IS NOT NULL AND secret_hash IS NULL))
+        );
+        CREATE INDEX ix_agent_credentials_agent ON agent_credentials(tenant_id, agent_id);
+
+        INSERT INTO agent_credentials (id, tenant_id, agent_id, mode, secret_hash, created_at)
+        SELECT 'key_' || substr(id, 5), tenant_id, id, 'apikey', credential_hash, COALESCE(enrolled_at, created_at)
+          FROM agents WHERE credential_hash IS NOT NULL AND revoked_at IS NULL;
+        UPDATE agents SET credential_hash = NULL;
+
+        CREATE TABLE device_authorizations (
+            id                TEXT PRIMARY KEY,
+            tenant_id         TEXT REFERENCES tenants(id),
+            device_code_hash  BLOB NOT NULL UNIQUE,
+            user_code         TEXT NOT NULL UNIQUE,
+            client_id         TEXT NOT NULL,
+            scope             TEXT NOT NULL,
+            source_ip         TEXT NOT NULL,
+            hostname          TEXT NOT NULL DEFAULT '',
+            os                TEXT NOT NULL DEFAULT '',
+            arch              TEXT NOT NULL DEFAULT '',
+            version           TEXT NOT NULL DEFAULT '',
+            requested_name    TEXT NOT NULL DEFAULT '',
+            requested_tags    TEXT NOT NULL DEFAULT '[]',
+            status            TEXT NOT NULL,
+            interval_seconds  INTEGER NOT NULL,
+            last_polled_at    INTEGER,
+            decided_by        TEXT,
+            decided_at        INTEGER,
+            agent_id          TEXT,
+            role              TEXT,
+            created_at        INTEGER NOT NULL,
+            expires_at        INTEGER NOT NULL
+        );
+        CREATE INDEX ix_device_authorizations_status ON device_authorizations(status, expires_at);
+
+        CREATE TABLE audit_events (
+            seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant_id  TEXT,
+            at         INTEGER NOT NULL,
+            action     TEXT NOT NULL,
+            outcome    TEXT NOT NULL,
+            actor      TEXT NOT NULL,
+            subject    TEXT,
+            source_ip  TEXT,
+            detail     TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX ix_audit_events_tenant ON audit_events(tenant_id, seq);
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -1,0 +1,12 @@
+namespace Argy.ControlPlane.Security;
+
+public static class AuditExtensions
+{
+    public static IServiceCollection AddArgyAudit(this IServiceCollection services)
+    {
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditStore>();
+        services.AddHostedService<AuditWriter>();
+        return services;
+    }
+}

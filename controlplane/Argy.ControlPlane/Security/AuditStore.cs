@@ -1,0 +1,52 @@
+using Argy.ControlPlane.Storage;
+using Argy.ControlPlane.Tenancy;
+using Dapper;
+
+namespace Argy.ControlPlane.Security;
+
+public sealed class AuditEventRow
+{
+    public long Seq { get; init; }
+    public string? TenantId { get; init; }
+    public long At { get; init; }
+    public string Action { get; init; } = "";
+    public string Outcome { get; init; } = "";
+    public string Actor { get; init; } = "";
+    public string? Subject { get; init; }
+    public string? SourceIp { get; init; }
+    public string Detail { get; init; } = "";
+}
+
+/// <summary>The audit table: append-only; rows are never updated.</summary>
+public sealed class AuditStore(Database database)
+{
+    public void Append(IReadOnlyList<(long At, AuditEvent Event)> batch)
+    {
+        using var connection = database.Open();
+        using var transaction = Database.BeginWrite(connection);
+        foreach (var (at, e) in batch)
+        {
+            connection.Execute(
+                """
+                INSERT INTO audit_events (tenant_id, at, action, outcome, actor, subject, source_ip, detail)
+                VALUES (@TenantId, @at, @Action, @Outcome, @Actor, @Subject, @SourceIp, @Detail)
+                """,
+                new { e.TenantId, at, e.Action, e.Outcome, e.Actor, e.Subject, e.SourceIp, e.Detail },
+                transaction);
+        }
+
+        transaction.Commit();
+    }
+
+    public IReadOnlyList<AuditEventRow> List(TenantScope scope, string? action, int limit)
+    {
+        using var connection = database.Open();
+        return connection.Query<AuditEventRow>(
+            """
+            SELECT * FROM audit_events
+             WHERE tenant_id = @tenant AND (@action IS NULL OR action = @action)
+             ORDER BY seq DESC LIMIT @limit
+            """,
+            new { tenant = scope.TenantId, action, limit }).AsList();
+    }
+}

@@ -1,0 +1,55 @@
+namespace Argy.ControlPlane.Security;
+
+/// <summary>Moves queued audit events into the audit table, many per transaction; drains the queue on shutdown.</summary>
+public sealed partial class AuditWriter(AuditLog audit, AuditStore store, ILogger<AuditWriter> logger) : BackgroundService
+{
+    private const int MaxBatch = 256;
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        audit.Complete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<(long, AuditEvent)>(MaxBatch);
+        try
+        {
+            // Not the stopping token: on shutdown the queue is completed and read to its end instead.
+            while (await audit.Pending.WaitToReadAsync(CancellationToken.None))
+            {
+                while (batch.Count < MaxBatch && audit.Pending.TryRead(out var item))
+                {
+                    batch.Add(item);
+                }
+
+                Write(batch);
+                batch.Clear();
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFailed(logger, e);
+        }
+    }
+
+    private void Write(List<(long, AuditEvent)> batch)
+    {
+        try
+        {
+            store.Append(batch);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            // Every event was logged when recorded; the table misses these.
+            LogBatchLost(logger, e, batch.Count);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not store {Count} audit event(s); they are in the log")]
+    private static partial void LogBatchLost(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The audit writer stopped")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
