@@ -14,6 +14,7 @@ namespace Argy.Agent.Connection;
 internal sealed partial class AgentSession(
     AgentGateway.AgentGatewayClient client,
     HelloFactory hello,
+    AgentCredentialSource credentials,
     OutboundQueue outbound,
     UnacknowledgedMessages unacknowledged,
     JobRegistry registry,
@@ -54,8 +55,11 @@ internal sealed partial class AgentSession(
         var established = false;
         try
         {
-            using var call = client.Connect(hello.CreateHeaders(), cancellationToken: session.Token);
-            await call.RequestStream.WriteAsync(hello.CreateHello(), session.Token);
+            var opening = hello.Open();
+            using var call = client.Connect(opening.Headers, cancellationToken: session.Token);
+            var helloMessage = hello.CreateHello();
+            opening.Signer?.Sign(helloMessage);
+            await call.RequestStream.WriteAsync(helloMessage, session.Token);
 
             var first = await ReadFirstAsync(call.ResponseStream, session.Token);
             if (first.PayloadCase == ControlMessage.PayloadOneofCase.Goodbye)
@@ -71,7 +75,7 @@ internal sealed partial class AgentSession(
             established = true;
             var heartbeatInterval = Apply(first.Welcome);
             _established = true;
-            return await ServeAsync(call, heartbeatInterval, session, stop);
+            return await ServeAsync(call, opening.Signer, heartbeatInterval, session, stop);
         }
         catch (Exception ex) when (stop.IsCancellationRequested && ex is OperationCanceledException or RpcException)
         {
@@ -131,11 +135,12 @@ internal sealed partial class AgentSession(
 
     private async Task<SessionResult> ServeAsync(
         AsyncDuplexStreamingCall<AgentMessage, ControlMessage> call,
+        StreamSigner? signer,
         TimeSpan heartbeatInterval,
         CancellationTokenSource session,
         CancellationToken stop)
     {
-        var writer = WriteLoopAsync(call.RequestStream, session.Token);
+        var writer = WriteLoopAsync(call.RequestStream, signer, session.Token);
         var reader = ReadLoopAsync(call.ResponseStream, session.Token);
         var heartbeat = HeartbeatLoopAsync(heartbeatInterval, session.Token);
 
@@ -173,7 +178,9 @@ internal sealed partial class AgentSession(
         };
     }
 
-    private async Task WriteLoopAsync(IClientStreamWriter<AgentMessage> requests, CancellationToken cancellationToken)
+    // Messages are signed as they are written, never when queued: one that waited out a disconnection, or is
+    // sent again because it was not acknowledged, carries the new stream's nonce and sequence and a fresh time.
+    private async Task WriteLoopAsync(IClientStreamWriter<AgentMessage> requests, StreamSigner? signer, CancellationToken cancellationToken)
     {
         // Older than anything still queued, so order per run is kept: chunks before their JobFinished.
         var resend = unacknowledged.Snapshot();
@@ -182,6 +189,7 @@ internal sealed partial class AgentSession(
             LogResending(resend.Count);
             foreach (var message in resend)
             {
+                signer?.Sign(message);
                 await requests.WriteAsync(message, cancellationToken);
             }
         }
@@ -190,6 +198,7 @@ internal sealed partial class AgentSession(
         {
             while (outbound.TryPeek(out var message))
             {
+                signer?.Sign(message);
                 await requests.WriteAsync(message, cancellationToken);
                 outbound.RemoveWritten();
                 unacknowledged.Written(message);
@@ -241,6 +250,8 @@ internal sealed partial class AgentSession(
         using var timer = new PeriodicTimer(interval, time);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
+            // Picks up a credential `argy-agent rotate` stored meanwhile.
+            await credentials.RefreshAsync(cancellationToken);
             outbound.TrySendHeartbeat(() => new AgentMessage
             {
                 Heartbeat = new Heartbeat
@@ -259,6 +270,7 @@ internal sealed partial class AgentSession(
         {
             Goodbye.Types.Reason.Revoked => SessionOutcome.Revoked,
             Goodbye.Types.Reason.Superseded => SessionOutcome.Superseded,
+            Goodbye.Types.Reason.Reauthenticate => SessionOutcome.ReconnectNow,
             _ => SessionOutcome.Reconnect,
         };
         return new SessionResult(outcome, established, $"Goodbye {detail}");

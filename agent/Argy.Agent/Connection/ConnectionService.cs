@@ -13,6 +13,7 @@ namespace Argy.Agent.Connection;
 /// </summary>
 internal sealed partial class ConnectionService(
     AgentSession session,
+    AgentCredentialSource credentials,
     OutboundQueue outbound,
     JobDrainer drainer,
     ReconnectBackoff backoff,
@@ -77,6 +78,7 @@ internal sealed partial class ConnectionService(
         while (!stop.IsCancellationRequested && !outbound.IsDrained)
         {
             LogConnecting();
+            await credentials.RefreshAsync(stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             var started = time.GetTimestamp();
             var result = await session.RunAsync(stop);
             var lasted = time.GetElapsedTime(started);
@@ -86,6 +88,11 @@ internal sealed partial class ConnectionService(
                 case SessionOutcome.Closed:
                     LogClosed(result.Detail);
                     return;
+                case SessionOutcome.ReconnectNow:
+                    // Not a failure: the control plane asked for the rotated credential, which is on disk already.
+                    LogReauthenticating(result.Detail);
+                    failures = 0;
+                    continue;
                 case SessionOutcome.Revoked:
                     Fail(ExitCodes.CredentialRejected, "this agent was revoked", result);
                     return;
@@ -133,6 +140,9 @@ internal sealed partial class ConnectionService(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Connecting to the control plane")]
     private partial void LogConnecting();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reconnecting at once with the current credential ({Detail})")]
+    private partial void LogReauthenticating(string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session closed: {Detail}")]
     private partial void LogClosed(string detail);

@@ -16,6 +16,7 @@ internal static class ConnectionServiceCollectionExtensions
         services.AddSingleton<IAgentMessageSink>(sp => sp.GetRequiredService<OutboundQueue>());
         services.AddSingleton(sp => CreateChannel(sp.GetRequiredService<AgentState>().GrpcUrl, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new AgentGateway.AgentGatewayClient(sp.GetRequiredService<GrpcChannel>()));
+        services.AddSingleton<AgentCredentialSource>();
         services.AddSingleton<HelloFactory>();
         services.AddSingleton<AgentSession>();
         services.AddSingleton(_ => new ReconnectBackoff());

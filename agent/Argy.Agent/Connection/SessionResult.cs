@@ -5,6 +5,9 @@ internal enum SessionOutcome
     /// <summary>The session broke or the control plane asked us to come back later.</summary>
     Reconnect,
 
+    /// <summary>The credential the session used expired after a rotation: reconnect at once with the current one.</summary>
+    ReconnectNow,
+
     /// <summary>The agent closed the session itself (shutdown).</summary>
     Closed,
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Argy.Agent.State;
+using Argy.Protocol.Signing;
 
 namespace Argy.Agent.Enrollment;
 
@@ -72,7 +73,7 @@ internal sealed class EnrollmentClient(HttpClient http, TimeProvider time)
         }
     }
 
-    private static AgentState ToState(Uri controlPlane, EnrollmentResponse? body, DateTimeOffset now)
+    internal static AgentState ToState(Uri controlPlane, EnrollmentResponse? body, DateTimeOffset now)
     {
         if (body is null
             || string.IsNullOrWhiteSpace(body.AgentId)
@@ -88,6 +89,12 @@ internal sealed class EnrollmentClient(HttpClient http, TimeProvider time)
             throw new EnrollmentException($"control plane sent an invalid grpcUrl '{body.GrpcUrl}'", refused: false);
         }
 
+        var mode = body.AuthMode ?? AuthModes.ApiKey;
+        if (mode is not (AuthModes.ApiKey or AuthModes.Hmac) || (mode == AuthModes.Hmac && !CanonicalString.IsId(body.KeyId)))
+        {
+            throw new EnrollmentException($"control plane sent an unknown authentication mode '{mode}' or no key id", refused: false);
+        }
+
         return new AgentState
         {
             AgentId = body.AgentId,
@@ -98,6 +105,8 @@ internal sealed class EnrollmentClient(HttpClient http, TimeProvider time)
             Name = body.Name ?? "",
             Tags = body.Tags ?? [],
             EnrolledAt = now,
+            AuthMode = mode,
+            KeyId = body.KeyId,
         };
     }
 

@@ -15,6 +15,11 @@ internal sealed class EnrollmentResponse
     public string? Name { get; init; }
 
     public List<string>? Tags { get; init; }
+
+    /// <summary>"hmac" or "apikey"; absent from control planes that only know API keys.</summary>
+    public string? AuthMode { get; init; }
+
+    public string? KeyId { get; init; }
 }
 
 /// <summary>The fields of an RFC 9457 problem document the agent shows to the operator.</summary>

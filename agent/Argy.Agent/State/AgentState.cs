@@ -21,4 +21,20 @@ internal sealed class AgentState
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     public DateTimeOffset EnrolledAt { get; init; }
+
+    /// <summary>
+    /// How the agent authenticates: "apikey" (the credential goes in the stream's metadata) or "hmac" (the
+    /// credential is a secret that signs the metadata and every message). Files from before hmac mode existed
+    /// have no such field and are apikey.
+    /// </summary>
+    public string AuthMode { get; init; } = AuthModes.ApiKey;
+
+    /// <summary>The credential's key id, sent with every signature (hmac mode).</summary>
+    public string? KeyId { get; init; }
+}
+
+internal static class AuthModes
+{
+    public const string ApiKey = "apikey";
+    public const string Hmac = "hmac";
 }

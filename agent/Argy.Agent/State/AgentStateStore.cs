@@ -54,6 +54,7 @@ internal sealed class AgentStateStore(string stateDirectory)
                 stream.Flush(flushToDisk: true);
             }
 
+            FileOwnership.MatchDirectoryOwner(temporary, Directory);
             File.Move(temporary, FilePath, overwrite: true);
         }
         catch
@@ -87,6 +88,9 @@ internal sealed class AgentStateStore(string stateDirectory)
             throw new AgentStateException($"cannot read state file {FilePath}: permission denied", ex);
         }
     }
+
+    /// <summary>When the state file was last replaced, or null when there is none (to notice a rotation by another process).</summary>
+    public DateTime? LastWriteTimeUtc() => File.Exists(FilePath) ? File.GetLastWriteTimeUtc(FilePath) : null;
 
     /// <summary>True when group or others can access the file, which they should not with a credential in it.</summary>
     public bool IsTooOpen() =>

@@ -13,7 +13,7 @@ public sealed class AgentAuthOptions : IValidatableObject
     /// credential in the metadata, compared with its stored hash (on-prem). Agents keep the mode of the
     /// credential they hold until they rotate it.
     /// </summary>
-    public string Mode { get; set; } = AgentAuthModes.ApiKey;
+    public string Mode { get; set; } = AgentAuthModes.Hmac;
 
     /// <summary>Largest accepted difference between an agent's clock and the control plane's, at most 5 minutes.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]

@@ -1,5 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
 using System.Text;
 using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Storage;
@@ -21,9 +19,6 @@ public sealed record IssuedCredential(AgentCredentialRow Row, string Secret)
 public sealed class AgentCredentials(
     AgentCredentialStore store, SecretBox box, IOptions<AgentAuthOptions> options, TimeProvider time)
 {
-    /// <summary>Prefix of HMAC secrets, so secret scanners can recognise a leaked one.</summary>
-    public const string HmacSecretPrefix = "argy_hmk_";
-
     public string ConfiguredMode => options.Value.Mode;
 
     /// <summary>Creates (does not store) a new credential for the agent, in the configured mode.</summary>
@@ -31,10 +26,12 @@ public sealed class AgentCredentials(
     {
         var keyId = Ids.New("key");
         var now = UnixMs.From(time.GetUtcNow());
+
+        // Both modes hand out argy_agk_<agent>_<256 random bits>, a form secret scanners can recognise. An API
+        // key is stored as the hash of its secret part; an HMAC secret (the whole string is the key) sealed.
+        var issued = OpaqueToken.Issue(OpaqueToken.AgentCredentialKind, agentId["agt_".Length..]);
         if (ConfiguredMode == AgentAuthModes.ApiKey)
         {
-            // The API key keeps the argy_agk_<agent>_<secret> form: its id part names the agent, the hash the key.
-            var issued = OpaqueToken.Issue(OpaqueToken.AgentCredentialKind, agentId["agt_".Length..]);
             return new IssuedCredential(
                 new AgentCredentialRow
                 {
@@ -43,9 +40,6 @@ public sealed class AgentCredentials(
                 issued.Token);
         }
 
-        Span<byte> random = stackalloc byte[32];
-        RandomNumberGenerator.Fill(random);
-        var secret = HmacSecretPrefix + Base64Url.EncodeToString(random);
         return new IssuedCredential(
             new AgentCredentialRow
             {
@@ -53,10 +47,10 @@ public sealed class AgentCredentials(
                 TenantId = scope.TenantId,
                 AgentId = agentId,
                 Mode = AgentAuthModes.Hmac,
-                SealedSecret = box.Seal(Encoding.UTF8.GetBytes(secret), AssociatedData(keyId)),
+                SealedSecret = box.Seal(Encoding.UTF8.GetBytes(issued.Token), AssociatedData(keyId)),
                 CreatedAt = now,
             },
-            secret);
+            issued.Token);
     }
 
     /// <summary>The valid API-key credential of the agent whose secret is <paramref name="presented"/>, or null.</summary>
