@@ -116,7 +116,10 @@ internal sealed class JobLogWriter(string runId, IAgentMessageSink sink, TimePro
 
     private static byte[] SystemLine(string line) => Encoding.UTF8.GetBytes($"argy-agent: {line}\n");
 
-    private static string Size(long bytes) => bytes % (1024 * 1024) == 0
-        ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024)} MiB")
-        : string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes");
+    private static string Size(long bytes) => bytes switch
+    {
+        _ when bytes % (1024 * 1024) == 0 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024)} MiB"),
+        _ when bytes % 1024 == 0 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024} KiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
+    };
 }

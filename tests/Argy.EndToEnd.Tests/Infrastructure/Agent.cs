@@ -27,15 +27,20 @@ public sealed class Agent : IAsyncDisposable
     public ChildProcess Process => _process ?? throw new InvalidOperationException("The agent is not running.");
 
     /// <summary>Creates, enrolls and starts an agent, and waits until the control plane lists it Connected.</summary>
-    public static async Task<Agent> StartAsync(ControlPlane controlPlane, string[] tags, int capacity = 1, TenantCredentials? tenant = null)
+    /// <param name="settings">Extra agent settings as environment variables, e.g. ARGY_AGENT__KEEPFAILEDWORKSPACES.</param>
+    public static async Task<Agent> StartAsync(
+        ControlPlane controlPlane, string[] tags, int capacity = 1, TenantCredentials? tenant = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         using var api = controlPlane.Api(tenant);
         var name = "agent-" + Guid.NewGuid().ToString("N")[..8];
         var created = await api.CreateAgentAsync(name, tags);
         var agent = new Agent((string)created["id"]!, name);
         Directory.CreateDirectory(agent.WorkRoot);
+
+        // Jobs run as another user (uid 1001), who must be able to pass through to the workspaces whatever the umask.
+        File.SetUnixFileMode(Path.GetDirectoryName(agent.WorkRoot)!, (UnixFileMode)0b111_101_101);
         await agent.EnrollAsync(controlPlane.Url, (string)created["enrollmentToken"]!);
-        agent.Run(capacity);
+        agent.Run(capacity, settings);
         await agent.WaitForStatusAsync(api, "Connected");
         return agent;
     }
@@ -54,12 +59,18 @@ public sealed class Agent : IAsyncDisposable
         return result;
     }
 
-    public void Run(int capacity = 1)
+    public void Run(int capacity = 1, IReadOnlyDictionary<string, string?>? settings = null)
     {
+        var environment = new Dictionary<string, string?> { ["ARGY_AGENT_TEST_MARKER"] = "agent-environment-must-not-leak" };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[name] = value;
+        }
+
         _process = ChildProcess.StartDotnet(
             Executables.Agent,
             ["run", "--state-dir", StateDirectory, "--work-root", WorkRoot, "--capacity", capacity.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            new Dictionary<string, string?> { ["ARGY_AGENT_TEST_MARKER"] = "agent-environment-must-not-leak" });
+            environment);
     }
 
     public async Task<JsonObject> WaitForStatusAsync(ApiClient api, string status) =>
