@@ -28,6 +28,9 @@ internal sealed class ControlPlaneHost : IAsyncDisposable
 
     public HttpClient Api { get; private set; } = new();
 
+    /// <summary>hmac (default of the control plane) or apikey.</summary>
+    public string AuthMode { get; init; } = "apikey";
+
     public static async Task<ControlPlaneHost> StartAsync()
     {
         var host = new ControlPlaneHost();
@@ -60,6 +63,8 @@ internal sealed class ControlPlaneHost : IAsyncDisposable
             ["Argy__Server__Grpc"] = $"127.0.0.1:{GrpcPort}",
             ["Argy__Server__ReadyFile"] = ready,
             ["Argy__Bootstrap__Auto"] = "false",
+            // Simulated agents authenticate with API keys (the on-prem mode); real agents follow the mode they enrolled with.
+            ["Argy__AgentAuth__Mode"] = AuthMode,
             ["Serilog__MinimumLevel__Default"] = "Warning",
             ["DOTNET_gcServer"] = "0",
         }, _directory, _log);
