@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds artifacts/argy-agent_<version>_<arch>.deb from the self-contained agent that packaging/publish.sh
+# put in artifacts/publish/argy-agent.
+#
+#   bash packaging/debian/build-deb.sh                      # version from Directory.Build.props
+#   ARGY_DEB_VERSION=0.1.0+1 bash packaging/debian/build-deb.sh
+#
+# Layout: /usr/lib/argy-agent/argy-agent (+ /usr/bin/argy-agent link), /etc/argy-agent/appsettings.json
+# (conffile, linked from /usr/lib/argy-agent, where the agent reads it), /lib/systemd/system/argy-agent.service.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out=${ARGY_ARTIFACTS:-$root/artifacts}
+published="$out/publish/argy-agent"
+
+fail() { echo "error: $*" >&2; exit 1; }
+command -v dpkg-deb >/dev/null || fail "dpkg-deb is required (Debian package dpkg)"
+[ -x "$published/argy-agent" ] || fail "$published/argy-agent not found; run packaging/publish.sh first"
+
+version=${ARGY_DEB_VERSION:-$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props" | head -n 1)}
+[ -n "$version" ] || fail "no version: set ARGY_DEB_VERSION or <Version> in Directory.Build.props"
+# The ELF header's e_machine byte: 0x3e x86-64, 0xb7 aarch64.
+case $(od -An -tx1 -j18 -N1 "$published/argy-agent" | tr -d ' ') in
+  3e) arch=amd64 ;;
+  b7) arch=arm64 ;;
+  *) fail "cannot tell the architecture of $published/argy-agent" ;;
+esac
+maintainer=${ARGY_DEB_MAINTAINER:-Argy contributors <maintainers@argy.invalid>}
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+pkg="$stage/argy-agent"
+install -d -m 0755 "$pkg/DEBIAN" "$pkg/usr/lib/argy-agent" "$pkg/usr/bin" "$pkg/etc/argy-agent" \
+  "$pkg/lib/systemd/system" "$pkg/usr/share/doc/argy-agent"
+install -m 0755 "$published/argy-agent" "$pkg/usr/lib/argy-agent/argy-agent"
+install -m 0644 "$published/appsettings.json" "$pkg/etc/argy-agent/appsettings.json"
+ln -s /etc/argy-agent/appsettings.json "$pkg/usr/lib/argy-agent/appsettings.json"
+ln -s ../lib/argy-agent/argy-agent "$pkg/usr/bin/argy-agent"
+install -m 0644 "$root/packaging/systemd/argy-agent.service" "$pkg/lib/systemd/system/argy-agent.service"
+install -m 0644 "$root/LICENSE" "$pkg/usr/share/doc/argy-agent/copyright"
+
+size=$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)
+sed -e "s|@VERSION@|$version|" -e "s|@ARCH@|$arch|" -e "s|@SIZE@|$size|" -e "s|@MAINTAINER@|$maintainer|" \
+  "$here/control.in" > "$pkg/DEBIAN/control"
+install -m 0644 "$here/conffiles" "$pkg/DEBIAN/conffiles"
+install -m 0755 "$here/postinst" "$here/prerm" "$here/postrm" "$pkg/DEBIAN/"
+(cd "$pkg" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | xargs -0 md5sum > DEBIAN/md5sums)
+
+mkdir -p "$out"
+deb="$out/argy-agent_${version}_${arch}.deb"
+dpkg-deb --root-owner-group -Zxz --build "$pkg" "$deb" >/dev/null
+echo "built $deb ($(du -h "$deb" | cut -f1))"
