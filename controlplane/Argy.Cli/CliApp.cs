@@ -3,6 +3,12 @@ using System.CommandLine.Invocation;
 using Argy.Cli.Agents;
 using Argy.Cli.Common;
 using Argy.Cli.Deployments;
+using Argy.Cli.Login;
+using Argy.Cli.Orgs;
+using Argy.Cli.Products;
+using Argy.Cli.Teams;
+using Argy.Cli.Tokens;
+using Argy.Cli.Users;
 
 namespace Argy.Cli;
 
@@ -60,6 +66,13 @@ internal static class CliApp
         root.Subcommands.Add(AgentsCommand.Create(runner));
         root.Subcommands.Add(DeployCommand.Create(runner));
         root.Subcommands.Add(DeploymentsCommand.Create(runner));
+        root.Subcommands.Add(UsersCommand.Create(runner));
+        root.Subcommands.Add(TeamsCommand.Create(runner));
+        root.Subcommands.Add(ProductsCommand.Create(runner));
+        root.Subcommands.Add(TokensCommand.Create(runner));
+        root.Subcommands.Add(OrgsCommand.Create(runner));
+        root.Subcommands.Add(LoginCommand.Create(runner));
+        root.Subcommands.Add(LoginCommand.WhoAmI(runner));
         return root;
     }
 }

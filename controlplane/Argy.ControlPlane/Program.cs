@@ -3,12 +3,19 @@ using System.Text.Json.Serialization;
 using Argy.ControlPlane.Agents;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.Deployments;
+using Argy.ControlPlane.Email;
 using Argy.ControlPlane.Gateway;
 using Argy.ControlPlane.Hosting;
 using Argy.ControlPlane.Observability;
+using Argy.ControlPlane.Orgs;
 using Argy.ControlPlane.Problems;
 using Argy.ControlPlane.Security;
+using Argy.ControlPlane.Products;
+using Argy.ControlPlane.Sessions;
+using Argy.ControlPlane.Settings;
 using Argy.ControlPlane.Storage;
+using Argy.ControlPlane.Teams;
+using Argy.ControlPlane.Users;
 using Microsoft.AspNetCore.DataProtection;
 using Serilog;
 
@@ -37,7 +44,14 @@ builder.Services
     .AddArgyAgents()
     .AddArgyDeployments()
     .AddArgyGateway()
-    .AddArgyObservability();
+    .AddArgyObservability()
+    .AddArgyEmail()
+    .AddArgySettings()
+    .AddArgyUsers()
+    .AddArgySessions()
+    .AddArgyTeams()
+    .AddArgyProducts()
+    .AddArgyOrgs();
 builder.Services.AddArgyAudit();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
@@ -55,6 +69,7 @@ app.PrepareDatabase();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseArgyRequestPolicies();
 app.UseAuthorization();
 
 app.MapOpenApi("/openapi/{documentName}.json");
@@ -66,6 +81,11 @@ api.MapAgentEndpoints();
 api.MapDeploymentEndpoints();
 api.MapTokenEndpoints();
 api.MapAuditEndpoints();
+api.MapUserEndpoints();
+api.MapSessionEndpoints();
+api.MapTeamEndpoints();
+api.MapProductEndpoints();
+api.MapOrgEndpoints();
 
 app.AnnounceWhenListening();
 await app.RunAsync();

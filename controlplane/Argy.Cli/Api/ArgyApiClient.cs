@@ -10,7 +10,7 @@ using Argy.Cli.Common;
 namespace Argy.Cli.Api;
 
 /// <summary>The control plane's REST API, v1.</summary>
-internal sealed class ArgyApiClient : IDisposable
+internal sealed partial class ArgyApiClient : IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(100);
 

@@ -14,7 +14,8 @@ public sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiTokenStore tokens)
+    ApiTokenStore tokens,
+    Users.UserStore users)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiToken";
@@ -46,6 +47,33 @@ public sealed class ApiTokenAuthenticationHandler(
                 new Claim(Caller.TenantClaim, row.TenantId),
             ],
             SchemeName);
+        if (row.UserId is not null)
+        {
+            // A user's token lives and dies with the user: refused while they are disabled, and never worth more than their role.
+            var owner = users.Get(Tenancy.TenantScope.Of(row.TenantId), row.UserId);
+            if (owner is null || !owner.IsActive)
+            {
+                return Task.FromResult(AuthenticateResult.Fail("The API token's owner is disabled or no longer exists."));
+            }
+
+            if (!Permissions.Covers(owner.Role, row.Role))
+            {
+                return Task.FromResult(AuthenticateResult.Fail($"The API token's role {row.Role} exceeds its owner's role {owner.Role}."));
+            }
+
+            identity.AddClaim(new Claim(Caller.UserClaim, row.UserId));
+        }
+
+        if (row.OrgId is not null)
+        {
+            identity.AddClaim(new Claim(Caller.OrgClaim, row.OrgId));
+        }
+
+        foreach (var product in Storage.Json.ReadList(row.Products))
+        {
+            identity.AddClaim(new Claim(Caller.ProductClaim, product));
+        }
+
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 

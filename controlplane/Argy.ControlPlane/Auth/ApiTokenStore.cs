@@ -16,7 +16,20 @@ public sealed class ApiTokenRow
     public long? ExpiresAt { get; init; }
     public long? RevokedAt { get; init; }
     public long? LastUsedAt { get; init; }
+
+    /// <summary>The user the token belongs to: refused while that user is disabled. Null for service accounts.</summary>
+    public string? UserId { get; init; }
+
+    public string? OrgId { get; init; }
+
+    /// <summary>JSON list of the product ids the token is limited to; null when it is not limited.</summary>
+    public string? Products { get; init; }
+
+    public string? CreatedBy { get; init; }
 }
+
+/// <summary>What a new token carries besides its name and role.</summary>
+public sealed record ApiTokenGrant(string? UserId = null, string? OrgId = null, IReadOnlyList<string>? ProductIds = null, string? CreatedBy = null);
 
 public sealed class ApiTokenStore(Database database, TimeProvider time)
 {
@@ -24,7 +37,11 @@ public sealed class ApiTokenStore(Database database, TimeProvider time)
     private static readonly long LastUsedPrecisionMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
 
     /// <summary>Creates a token and returns it in clear: the only time it exists outside the caller's hands.</summary>
-    public (ApiTokenRow Row, string Token) Create(TenantScope scope, string name, string role, DateTimeOffset? expiresAt = null)
+    public (ApiTokenRow Row, string Token) Create(TenantScope scope, string name, string role, DateTimeOffset? expiresAt = null) =>
+        Create(scope, name, role, expiresAt, new ApiTokenGrant());
+
+    /// <summary>Creates a token owned by a user, bound to an org or limited to products, as the grant says.</summary>
+    public (ApiTokenRow Row, string Token) Create(TenantScope scope, string name, string role, DateTimeOffset? expiresAt, ApiTokenGrant grant)
     {
         var idPart = Ids.RandomText(16);
         var issued = OpaqueToken.Issue(OpaqueToken.ApiTokenKind, idPart);
@@ -37,12 +54,16 @@ public sealed class ApiTokenStore(Database database, TimeProvider time)
             SecretHash = issued.SecretHash,
             CreatedAt = UnixMs.From(time.GetUtcNow()),
             ExpiresAt = expiresAt is { } e ? UnixMs.From(e) : null,
+            UserId = grant.UserId,
+            OrgId = grant.OrgId,
+            Products = grant.ProductIds is null ? null : Json.Write(grant.ProductIds),
+            CreatedBy = grant.CreatedBy,
         };
         using var connection = database.Open();
         connection.Execute(
             """
-            INSERT INTO api_tokens (id, tenant_id, name, role, secret_hash, created_at, expires_at)
-            VALUES (@Id, @TenantId, @Name, @Role, @SecretHash, @CreatedAt, @ExpiresAt)
+            INSERT INTO api_tokens (id, tenant_id, name, role, secret_hash, created_at, expires_at, user_id, org_id, products, created_by)
+            VALUES (@Id, @TenantId, @Name, @Role, @SecretHash, @CreatedAt, @ExpiresAt, @UserId, @OrgId, @Products, @CreatedBy)
             """,
             row);
         return (row, issued.Token);
@@ -83,6 +104,14 @@ public sealed class ApiTokenStore(Database database, TimeProvider time)
         using var connection = database.Open();
         return connection.Query<ApiTokenRow>(
             "SELECT * FROM api_tokens WHERE tenant_id = @tenant ORDER BY created_at, id", new { tenant = scope.TenantId }).AsList();
+    }
+
+    public int CountActive(TenantScope scope)
+    {
+        using var connection = database.Open();
+        return connection.ExecuteScalar<int>(
+            "SELECT COUNT(*) FROM api_tokens WHERE tenant_id = @tenant AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)",
+            new { tenant = scope.TenantId, now = UnixMs.From(time.GetUtcNow()) });
     }
 
     public ApiTokenRow? Get(TenantScope scope, string id)

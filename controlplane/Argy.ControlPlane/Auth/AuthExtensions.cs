@@ -7,7 +7,8 @@ public static class AuthExtensions
     public static IServiceCollection AddArgyAuth(this IServiceCollection services)
     {
         services.AddSingleton<ApiTokenStore>();
-        services.AddAuthentication(ApiTokenAuthenticationHandler.SchemeName)
+        services.AddAuthentication(ArgySchemes.Bearer)
+            .AddPolicyScheme(ArgySchemes.Bearer, "API token or session", options => options.ForwardDefaultSelector = ArgySchemes.Select)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddArgyPermissions();
         return services;

@@ -14,6 +14,16 @@ public static class Permissions
 
     // agents:approve: approve or deny an agent's enrollment request from the device flow.
     // audit:read: read the tenant's audit events (security decisions).
+    public const string UsersRead = "users:read";
+    public const string UsersManage = "users:manage";
+    public const string TeamsRead = "teams:read";
+    public const string TeamsManage = "teams:manage";
+    public const string ProductsRead = "products:read";
+    public const string ProductsManage = "products:manage";
+    public const string OrgsRead = "orgs:read";
+    public const string OrgsManage = "orgs:manage";
+    public const string SettingsRead = "settings:read";
+    public const string SettingsManage = "settings:manage";
 
     private static readonly Dictionary<string, string[]> Matrix = new(StringComparer.Ordinal)
     {
@@ -25,6 +35,16 @@ public static class Permissions
         [DeploymentsCancel] = [Roles.Admin, Roles.PlatformEngineer, Roles.User],
         [TokensManage] = [Roles.Admin],
         [AuditRead] = [Roles.Admin, Roles.Approver],
+        [UsersRead] = [Roles.Admin, Roles.PlatformEngineer, Roles.ProductManager],
+        [UsersManage] = [Roles.Admin],
+        [TeamsRead] = [Roles.Admin, Roles.PlatformEngineer, Roles.ProductManager, Roles.User, Roles.Approver, Roles.Viewer],
+        [TeamsManage] = [Roles.Admin],
+        [ProductsRead] = [Roles.Admin, Roles.PlatformEngineer, Roles.ProductManager, Roles.User, Roles.Approver, Roles.Viewer],
+        [ProductsManage] = [Roles.Admin, Roles.ProductManager],
+        [OrgsRead] = [Roles.Admin, Roles.PlatformEngineer, Roles.ProductManager, Roles.User, Roles.Approver, Roles.Viewer],
+        [OrgsManage] = [Roles.Admin],
+        [SettingsRead] = [Roles.Admin],
+        [SettingsManage] = [Roles.Admin],
     };
 
     public static IEnumerable<string> Names => Matrix.Keys;
@@ -32,4 +52,14 @@ public static class Permissions
     public static IReadOnlyList<string> RolesFor(string permission) => Matrix[permission];
 
     public static bool Allows(string role, string permission) => Matrix[permission].Contains(role, StringComparer.Ordinal);
+
+    /// <summary>The permissions a role holds, in matrix order.</summary>
+    public static IReadOnlyList<string> Of(string role) => [.. Matrix.Where(p => p.Value.Contains(role, StringComparer.Ordinal)).Select(p => p.Key)];
+
+    /// <summary>
+    /// True when <paramref name="holder"/> has every permission of <paramref name="granted"/>: a user may only hold
+    /// (or keep using) an API token whose role does not exceed their own.
+    /// </summary>
+    public static bool Covers(string holder, string granted) =>
+        Matrix.Values.All(roles => !roles.Contains(granted, StringComparer.Ordinal) || roles.Contains(holder, StringComparer.Ordinal));
 }

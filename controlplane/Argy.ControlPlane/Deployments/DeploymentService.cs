@@ -13,6 +13,7 @@ public sealed partial class DeploymentService(
     AssignmentFactory assignments,
     Dispatcher dispatcher,
     RunSignals signals,
+    Products.ProductAccess productAccess,
     ILogger<DeploymentService> logger)
 {
     public const int MaxTimeoutSeconds = 7 * 24 * 3600;
@@ -23,6 +24,7 @@ public sealed partial class DeploymentService(
     public DeploymentResponse Submit(Caller caller, SubmitDeploymentRequest request)
     {
         Validate(request);
+        productAccess.EnsureCanDeploy(caller, request.Product!);
         var row = store.Create(caller.Scope, new NewDeployment(
             request.Product!,
             request.Command,
@@ -61,6 +63,7 @@ public sealed partial class DeploymentService(
     public DeploymentResponse Cancel(Caller caller, string runId)
     {
         var run = Find(caller.Scope, runId);
+        productAccess.EnsureCanCancel(caller, run.Product);
         var reason = $"Cancelled by {caller.ActorId}.";
         if (DeploymentStatus.IsTerminal(run.Status))
         {

@@ -158,6 +158,163 @@ public static class Migrations
         );
         CREATE INDEX ix_audit_events_tenant ON audit_events(tenant_id, seq);
         """,
+        // 3: identity and access: orgs, users with their one-time links and sessions, per-tenant session signing
+        // keys, teams, products and who may use them, SCIM tokens, SSO providers and tenant settings. API tokens
+        // gain an owner, an org and a product scope.
+        """
+        CREATE TABLE orgs (
+            id           TEXT PRIMARY KEY,
+            tenant_id    TEXT NOT NULL REFERENCES tenants(id),
+            name         TEXT NOT NULL,
+            description  TEXT NOT NULL DEFAULT '',
+            created_at   INTEGER NOT NULL,
+            updated_at   INTEGER NOT NULL,
+            UNIQUE (tenant_id, name)
+        );
+
+        CREATE TABLE users (
+            id               TEXT PRIMARY KEY,
+            tenant_id        TEXT NOT NULL REFERENCES tenants(id),
+            org_id           TEXT REFERENCES orgs(id),
+            email            TEXT NOT NULL,
+            email_key        TEXT NOT NULL,
+            display_name     TEXT NOT NULL DEFAULT '',
+            given_name       TEXT,
+            family_name      TEXT,
+            external_id      TEXT,
+            role             TEXT NOT NULL,
+            status           TEXT NOT NULL,
+            session_version  INTEGER NOT NULL DEFAULT 1,
+            source           TEXT NOT NULL,
+            created_at       INTEGER NOT NULL,
+            updated_at       INTEGER NOT NULL,
+            activated_at     INTEGER,
+            disabled_at      INTEGER,
+            last_sign_in_at  INTEGER,
+            UNIQUE (tenant_id, email_key)
+        );
+        CREATE INDEX ix_users_external ON users(tenant_id, external_id);
+
+        CREATE TABLE user_links (
+            id           TEXT PRIMARY KEY,
+            tenant_id    TEXT NOT NULL REFERENCES tenants(id),
+            user_id      TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            purpose      TEXT NOT NULL,
+            secret_hash  BLOB NOT NULL,
+            created_at   INTEGER NOT NULL,
+            expires_at   INTEGER NOT NULL,
+            used_at      INTEGER
+        );
+        CREATE INDEX ix_user_links_user ON user_links(tenant_id, user_id);
+
+        CREATE TABLE sessions (
+            id            TEXT PRIMARY KEY,
+            tenant_id     TEXT NOT NULL REFERENCES tenants(id),
+            user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            user_version  INTEGER NOT NULL,
+            method        TEXT NOT NULL,
+            ip            TEXT,
+            user_agent    TEXT,
+            created_at    INTEGER NOT NULL,
+            expires_at    INTEGER NOT NULL,
+            last_seen_at  INTEGER NOT NULL,
+            revoked_at    INTEGER,
+            revoke_reason TEXT
+        );
+        CREATE INDEX ix_sessions_user ON sessions(tenant_id, user_id);
+
+        CREATE TABLE signing_keys (
+            id           TEXT PRIMARY KEY,
+            tenant_id    TEXT NOT NULL REFERENCES tenants(id),
+            algorithm    TEXT NOT NULL,
+            private_key  BLOB NOT NULL,
+            created_at   INTEGER NOT NULL
+        );
+        CREATE INDEX ix_signing_keys_tenant ON signing_keys(tenant_id, created_at);
+
+        CREATE TABLE tenant_settings (
+            tenant_id   TEXT NOT NULL REFERENCES tenants(id),
+            section     TEXT NOT NULL,
+            value       TEXT NOT NULL,
+            updated_at  INTEGER NOT NULL,
+            updated_by  TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, section)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE teams (
+            id            TEXT PRIMARY KEY,
+            tenant_id     TEXT NOT NULL REFERENCES tenants(id),
+            org_id        TEXT REFERENCES orgs(id),
+            name          TEXT NOT NULL,
+            name_key      TEXT NOT NULL,
+            description   TEXT NOT NULL DEFAULT '',
+            lead_user_id  TEXT REFERENCES users(id) ON DELETE SET NULL,
+            external_id   TEXT,
+            created_at    INTEGER NOT NULL,
+            updated_at    INTEGER NOT NULL,
+            UNIQUE (tenant_id, name_key)
+        );
+
+        CREATE TABLE team_members (
+            tenant_id  TEXT NOT NULL REFERENCES tenants(id),
+            team_id    TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+            user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            added_at   INTEGER NOT NULL,
+            PRIMARY KEY (team_id, user_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_team_members_user ON team_members(tenant_id, user_id);
+
+        CREATE TABLE products (
+            id           TEXT PRIMARY KEY,
+            tenant_id    TEXT NOT NULL REFERENCES tenants(id),
+            org_id       TEXT REFERENCES orgs(id),
+            name         TEXT NOT NULL,
+            description  TEXT NOT NULL DEFAULT '',
+            created_by   TEXT NOT NULL,
+            created_at   INTEGER NOT NULL,
+            updated_at   INTEGER NOT NULL,
+            UNIQUE (tenant_id, name)
+        );
+
+        CREATE TABLE team_products (
+            tenant_id   TEXT NOT NULL REFERENCES tenants(id),
+            team_id     TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+            product_id  TEXT NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+            permission  TEXT NOT NULL CHECK (permission IN ('read', 'write', 'admin')),
+            PRIMARY KEY (team_id, product_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_team_products_product ON team_products(tenant_id, product_id);
+
+        CREATE TABLE scim_tokens (
+            id            TEXT PRIMARY KEY,
+            tenant_id     TEXT NOT NULL REFERENCES tenants(id),
+            secret_hash   BLOB NOT NULL,
+            created_at    INTEGER NOT NULL,
+            created_by    TEXT NOT NULL,
+            revoked_at    INTEGER,
+            last_used_at  INTEGER
+        );
+        CREATE INDEX ix_scim_tokens_tenant ON scim_tokens(tenant_id);
+
+        CREATE TABLE sso_providers (
+            id                    TEXT PRIMARY KEY,
+            tenant_id             TEXT NOT NULL REFERENCES tenants(id),
+            kind                  TEXT NOT NULL CHECK (kind IN ('oidc', 'saml')),
+            name                  TEXT NOT NULL,
+            config                TEXT NOT NULL,
+            sealed_client_secret  BLOB,
+            enabled               INTEGER NOT NULL DEFAULT 1,
+            created_at            INTEGER NOT NULL,
+            updated_at            INTEGER NOT NULL,
+            UNIQUE (tenant_id, name)
+        );
+
+        ALTER TABLE api_tokens ADD COLUMN user_id TEXT;
+        ALTER TABLE api_tokens ADD COLUMN org_id TEXT;
+        ALTER TABLE api_tokens ADD COLUMN products TEXT;
+        ALTER TABLE api_tokens ADD COLUMN created_by TEXT;
+        CREATE INDEX ix_api_tokens_user ON api_tokens(tenant_id, user_id);
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -1,0 +1,23 @@
+namespace Argy.ControlPlane.Auth;
+
+/// <summary>
+/// The bearer credentials the control plane accepts, told apart by their shape: API tokens (<c>argy_pat_</c>)
+/// and session JWTs (three dot-separated parts). One default scheme forwards to the right one.
+/// </summary>
+public static class ArgySchemes
+{
+    public const string Bearer = "ArgyBearer";
+    public const string Session = "Session";
+
+    public static string Select(HttpContext context)
+    {
+        string? header = context.Request.Headers.Authorization;
+        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return ApiTokenAuthenticationHandler.SchemeName;
+        }
+
+        var token = header.AsSpan("Bearer ".Length).Trim();
+        return token.Count('.') == 2 && !token.StartsWith("argy_", StringComparison.Ordinal) ? Session : ApiTokenAuthenticationHandler.SchemeName;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Security.Cryptography;
+using Argy.ControlPlane.Security;
+using Argy.ControlPlane.Sessions;
+using Argy.ControlPlane.Settings;
+using Argy.ControlPlane.Tenancy;
+using Argy.ControlPlane.Tests.Storage;
+using Argy.ControlPlane.Users;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Argy.ControlPlane.Tests.Iam;
+
+/// <summary>The identity stores and session service on a real SQLite file with a fake clock.</summary>
+internal sealed class IdentityHarness : IDisposable
+{
+    private readonly TestDatabase _db = new();
+
+    public IdentityHarness(SessionsOptions? options = null)
+    {
+        Tenants = new TenantStore(_db.Database, Time);
+        Users = new UserStore(_db.Database, Time);
+        Sessions = new SessionStore(_db.Database, Time);
+        Settings = new TenantSettingsStore(_db.Database, Time);
+        Keys = new SigningKeys(_db.Database, new SecretBox(RandomNumberGenerator.GetBytes(32)), Time);
+        Service = new SessionService(Sessions, Users, Keys, Settings, Options.Create(options ?? new SessionsOptions()), Time, NullLogger<SessionService>.Instance);
+        Tenant = TenantScope.Of(Tenants.Create("acme").Id);
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2025, 3, 1, 9, 0, 0, TimeSpan.Zero));
+
+    public TenantStore Tenants { get; }
+
+    public UserStore Users { get; }
+
+    public SessionStore Sessions { get; }
+
+    public TenantSettingsStore Settings { get; }
+
+    public SigningKeys Keys { get; }
+
+    public SessionService Service { get; }
+
+    public TenantScope Tenant { get; }
+
+    public UserRow ActiveUser(string role = "PLATFORM_USER", TenantScope? scope = null) =>
+        Users.Create(scope ?? Tenant, new NewUser($"u{Guid.NewGuid():N}@example.test", "", null, null, role, UserStatus.Active, UserSource.Invitation))!;
+
+    public void Dispose() => _db.Dispose();
+}
