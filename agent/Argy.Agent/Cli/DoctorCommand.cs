@@ -45,7 +45,6 @@ internal static class DoctorCommand
             await output.WriteLineAsync($"bubblewrap:   {setup.Bubblewrap} ({setup.Version})");
             await output.WriteLineAsync($"setpriv:      {setup.DropPrivilegesWith ?? "not needed (the agent is not root)"}");
             await output.WriteLineAsync($"job user:     {setup.User}");
-            await output.WriteLineAsync($"hidden:       {string.Join(", ", setup.HiddenPaths.Where(Path.Exists))}");
         }
 
         foreach (var note in plan.Notes)
@@ -61,6 +60,11 @@ internal static class DoctorCommand
         else
         {
             var probe = await IsolationProbe.RunAsync(plan.Sandbox, options, cancellationToken);
+            if (plan.Sandbox is BubblewrapSandbox { Setup: var setup })
+            {
+                await output.WriteLineAsync($"hidden:       {string.Join(", ", setup.HiddenPaths.Where(Path.Exists))}");
+            }
+
             await output.WriteLineAsync($"probe job:    {(probe.Works ? "ok" : "FAILED")} in {probe.Elapsed.TotalMilliseconds:0} ms");
             foreach (var passed in probe.Passed)
             {

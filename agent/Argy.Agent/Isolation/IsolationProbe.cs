@@ -48,14 +48,15 @@ internal static class IsolationProbe
         var workRoot = Path.GetFullPath(options.WorkRoot);
         var workspace = Path.Combine(workRoot, $".probe-{Guid.NewGuid():N}");
         var hidden = sandbox is BubblewrapSandbox bubblewrap ? bubblewrap.Setup.HiddenPaths : [];
-        var arguments = new List<string> { "-c", Script, "argy-probe" };
-        arguments.AddRange(hidden.Where(Directory.Exists).Select(path => "d:" + path));
-        arguments.AddRange(hidden.Where(File.Exists).Select(path => "f:" + path));
-
         var started = Stopwatch.GetTimestamp();
         try
         {
             Workspace.CreateAt(workRoot, workspace, sandbox.User);
+
+            // Only now: creating the workspace may have created the work root.
+            var arguments = new List<string> { "-c", Script, "argy-probe" };
+            arguments.AddRange(hidden.Where(Directory.Exists).Select(path => "d:" + path));
+            arguments.AddRange(hidden.Where(File.Exists).Select(path => "f:" + path));
             var environment = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["PATH"] = SystemTools.SearchPath, ["HOME"] = workspace, ["TMPDIR"] = "/tmp", ["LANG"] = "C.UTF-8",
@@ -106,7 +107,7 @@ internal static class IsolationProbe
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            process.Kill();
+            await process.KillAsync();
             throw new TimeoutException($"a sandboxed /bin/sh did not finish within {Timeout.TotalSeconds:0} s");
         }
     }

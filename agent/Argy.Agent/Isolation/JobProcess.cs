@@ -22,10 +22,11 @@ internal abstract class JobProcess(Process process) : IDisposable
     public Task WaitForExitAsync(CancellationToken cancellationToken) => Process.WaitForExitAsync(cancellationToken);
 
     /// <summary>SIGTERM to every process of the job: the polite request to stop.</summary>
-    public abstract void Terminate();
+    /// <returns>False when there was nothing to be polite to yet (still starting): kill it instead.</returns>
+    public abstract bool Terminate();
 
     /// <summary>SIGKILL to every process of the job.</summary>
-    public abstract void Kill();
+    public abstract Task KillAsync();
 
     /// <summary>The main process exited: nothing it started may outlive it, or hold its output open.</summary>
     public abstract void KillLeftovers();

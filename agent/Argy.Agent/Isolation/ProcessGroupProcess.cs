@@ -9,9 +9,25 @@ namespace Argy.Agent.Isolation;
 /// </summary>
 internal sealed class ProcessGroupProcess(Process process, bool leadsGroup) : JobProcess(process)
 {
-    public override void Terminate() => SignalAll(Native.SigTerm);
+    public override bool Terminate() => SignalAll(Native.SigTerm);
 
-    public override void Kill() => SignalAll(Native.SigKill);
+    public override Task KillAsync()
+    {
+        SignalAll(Native.SigKill);
+
+        // Not a group leader yet (between fork and setsid): the group does not exist, the process does.
+        // Process.Kill, not kill(2): it knows whether the pid is still ours or was reaped and reused.
+        try
+        {
+            Process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+
+        return Task.CompletedTask;
+    }
 
     public override void KillLeftovers()
     {
@@ -21,21 +37,23 @@ internal sealed class ProcessGroupProcess(Process process, bool leadsGroup) : Jo
         }
     }
 
-    private void SignalAll(int signal)
+    private bool SignalAll(int signal)
     {
         if (leadsGroup)
         {
             // The group outlives its leader for as long as any member is alive.
-            Native.Signal(-Pid, signal);
-            return;
+            return Native.Signal(-Pid, signal);
         }
 
+        var signalled = false;
         if (!Process.HasExited)
         {
             foreach (var pid in ProcessTable.Read().DescendantsOf(Pid).Prepend(Pid))
             {
-                Native.Signal(pid, signal);
+                signalled |= Native.Signal(pid, signal);
             }
         }
+
+        return signalled;
     }
 }

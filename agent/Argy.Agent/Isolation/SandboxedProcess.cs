@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Argy.Agent.Isolation;
 
@@ -9,39 +10,46 @@ namespace Argy.Agent.Isolation;
 /// </summary>
 internal sealed class SandboxedProcess(Process process) : JobProcess(process)
 {
-    public override void Terminate()
+    /// <summary>How long a sandbox may take to come up before killing its monitor is the only option left.</summary>
+    private static readonly TimeSpan SetupLimit = TimeSpan.FromSeconds(5);
+
+    public override bool Terminate()
     {
         var table = ProcessTable.Read();
-        var job = InitOf(table) is { } init ? table.DescendantsOf(init) : [];
-        if (job.Count == 0)
-        {
-            // Still being set up: there is nothing inside to be polite to yet.
-            Kill();
-            return;
-        }
+        var job = InitPid() is { } init ? table.DescendantsOf(init) : [];
 
         // Not the init: a signal it has no handler for is ignored, and bwrap forwards none.
         foreach (var pid in job)
         {
             Native.Signal(pid, Native.SigTerm);
         }
+
+        return job.Count > 0;
     }
 
-    public override void Kill()
+    public override async Task KillAsync()
     {
-        if (InitOf(ProcessTable.Read()) is { } init)
+        // Always through the init. Killing the monitor instead relies on --die-with-parent, which the sandbox
+        // sets up only after it was cloned: a sandbox still being built would survive, with the job in it.
+        var started = Stopwatch.GetTimestamp();
+        while (!Process.HasExited && Stopwatch.GetElapsedTime(started) < SetupLimit)
         {
-            Native.Signal(init, Native.SigKill);
+            if (InitPid() is { } init)
+            {
+                Native.Signal(init, Native.SigKill);
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(2));
         }
 
         try
         {
-            // The monitor dies with it; if it went first, --die-with-parent takes the init down too.
             Process.Kill();
         }
         catch (InvalidOperationException)
         {
-            // Already exited.
+            // Exited before it ever started a sandbox.
         }
     }
 
@@ -50,6 +58,17 @@ internal sealed class SandboxedProcess(Process process) : JobProcess(process)
     {
     }
 
-    private int? InitOf(ProcessTable table) =>
-        Process.HasExited ? null : table.ChildrenOf(Pid) is [var init, ..] ? init : null;
+    private int? InitPid()
+    {
+        try
+        {
+            var children = File.ReadAllText($"/proc/{Pid}/task/{Pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return children.Length > 0 ? int.Parse(children[0], CultureInfo.InvariantCulture) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The monitor is gone, or the kernel lacks CONFIG_PROC_CHILDREN.
+            return Process.HasExited ? null : ProcessTable.Read().ChildrenOf(Pid) is [var init, ..] ? init : null;
+        }
+    }
 }

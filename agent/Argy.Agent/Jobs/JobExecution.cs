@@ -68,15 +68,20 @@ internal static class JobExecution
 
     private static async Task StopAsync(JobProcess process, TimeSpan grace, TimeProvider time)
     {
-        process.Terminate();
-        try
+        if (process.Terminate())
         {
-            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(grace, time, CancellationToken.None);
+            try
+            {
+                await process.WaitForExitAsync(CancellationToken.None).WaitAsync(grace, time, CancellationToken.None);
+                return;
+            }
+            catch (TimeoutException)
+            {
+                // Ignored SIGTERM or took too long over it.
+            }
         }
-        catch (TimeoutException)
-        {
-            process.Kill();
-            await process.WaitForExitAsync(CancellationToken.None);
-        }
+
+        await process.KillAsync();
+        await process.WaitForExitAsync(CancellationToken.None);
     }
 }

@@ -106,24 +106,31 @@ internal sealed partial class JobRunner(
         var agent = options.Value;
         try
         {
-            if (agent.KeepFailedWorkspaces && outcome is JobOutcome.Failed or JobOutcome.TimedOut)
+            if (!agent.KeepFailedWorkspaces)
             {
-                var kept = WorkspaceRetention.Keep(agent.WorkRoot, runId, workspace, time.GetUtcNow());
-                foreach (var pruned in WorkspaceRetention.Prune(agent.WorkRoot, agent.KeptWorkspacesMaxAge, agent.KeptWorkspacesMaxBytes, time.GetUtcNow()))
-                {
-                    LogKeptWorkspacePruned(pruned);
-                }
-
-                if (Directory.Exists(kept))
-                {
-                    LogWorkspaceKept(runId, kept);
-                    await TryWriteSystemAsync(log, $"workspace kept for debugging on the agent's host at {kept}");
-                }
-
+                Workspace.Delete(workspace);
                 return;
             }
 
-            Workspace.Delete(workspace);
+            var kept = outcome is JobOutcome.Failed or JobOutcome.TimedOut
+                ? WorkspaceRetention.Keep(agent.WorkRoot, runId, workspace, time.GetUtcNow())
+                : null;
+            if (kept is null)
+            {
+                Workspace.Delete(workspace);
+            }
+
+            // After every run, so that the age limit holds even when nothing fails for a while.
+            foreach (var pruned in WorkspaceRetention.Prune(agent.WorkRoot, agent.KeptWorkspacesMaxAge, agent.KeptWorkspacesMaxBytes, time.GetUtcNow()))
+            {
+                LogKeptWorkspacePruned(pruned);
+            }
+
+            if (kept is not null && Directory.Exists(kept))
+            {
+                LogWorkspaceKept(runId, kept);
+                await TryWriteSystemAsync(log, $"workspace kept for debugging on the agent's host at {kept}");
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -93,6 +93,33 @@ public sealed class JobStopTests : IDisposable
         (await HostProcesses.NoneLeftAsync(marker)).Should().BeTrue();
     }
 
+    [Theory]
+    [InlineData(nameof(IsolationMode.Bubblewrap))]
+    [InlineData(nameof(IsolationMode.None))]
+    public async Task Cancel_while_the_job_is_still_starting_leaves_nothing_behind(string mode)
+    {
+        var runner = Runner(mode, TimeSpan.FromSeconds(20));
+
+        // The cancel lands at different points of the sandbox's set-up, before the job even exists.
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var marker = HostProcesses.NewMarker();
+            var job = Support.Jobs.Script("sleep 1000", runId: $"run-{attempt}");
+            job.Env.Add(HostProcesses.MarkerVariable, marker);
+            using var cancellation = new JobCancellation();
+            var stopped = Stopwatch.StartNew();
+
+            var run = runner.RunAsync(job, new CollectingSink(), cancellation);
+            await Task.Delay(attempt % 10);
+            cancellation.Cancel("early");
+            var finished = await run.WaitAsync(TimeSpan.FromSeconds(15));
+
+            stopped.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(3), "attempt {0} must not wait for output held open by a survivor", attempt);
+            finished.Outcome.Should().Be(JobOutcome.Cancelled);
+            (await HostProcesses.NoneLeftAsync(marker)).Should().BeTrue("attempt {0} must leave no process behind", attempt);
+        }
+    }
+
     [Fact]
     public async Task Agent_shutdown_overrides_the_grace_period()
     {
