@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Argy.ControlPlane.Agents;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.Deployments;
+using Argy.ControlPlane.DeviceFlow;
 using Argy.ControlPlane.Email;
 using Argy.ControlPlane.Gateway;
 using Argy.ControlPlane.Hosting;
@@ -53,6 +54,7 @@ builder.Services
     .AddArgyProducts()
     .AddArgyOrgs();
 builder.Services.AddArgyAudit();
+builder.Services.AddArgyDeviceFlow();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     // Unknown fields are a client bug worth hearing about, not something to ignore silently.
@@ -81,6 +83,8 @@ api.MapAgentEndpoints();
 api.MapDeploymentEndpoints();
 api.MapTokenEndpoints();
 api.MapAuditEndpoints();
+api.MapDeviceApprovalEndpoints();
+app.MapDeviceFlow();
 api.MapUserEndpoints();
 api.MapSessionEndpoints();
 api.MapTeamEndpoints();
