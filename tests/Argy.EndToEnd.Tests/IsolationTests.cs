@@ -169,6 +169,24 @@ public sealed class IsolationTests(IsolationFixture fixture) : IClassFixture<Iso
         Directory.Exists(Path.Combine(Agent.WorkRoot, (string)run["runId"]!)).Should().BeFalse();
     }
 
+    [Fact]
+    public async Task Jobs_die_with_an_agent_that_is_killed()
+    {
+        var tag = ControlPlaneFixture.UniqueTag();
+        await using var doomed = await Agent.StartAsync(fixture.ControlPlane, [tag]);
+        using var api = fixture.ControlPlane.Api();
+        var marker = Guid.NewGuid().ToString("N");
+        await api.SubmitAsync(Job("sleep 1000 & echo started; wait", env: new() { [Marker] = marker }, tag: tag));
+        await Eventually.Until(() => Task.FromResult(HostProcesses.WithVariable(Marker, marker).Count), count => count >= 2, TimeSpan.FromSeconds(20),
+            "the job's shell and its background sleep");
+
+        doomed.Process.Signal(9);
+        await doomed.Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        await Eventually.Until(() => Task.FromResult(HostProcesses.WithVariable(Marker, marker).Count), count => count == 0, TimeSpan.FromSeconds(5),
+            "the sandbox to die with its agent (--die-with-parent)");
+    }
+
     private object Job(string script, Dictionary<string, string>? env = null, Dictionary<string, string>? secrets = null, int? timeoutSeconds = null, string? tag = null) =>
         new { product = "isolation", script, tags = new[] { tag ?? fixture.Tag }, env, secrets, timeoutSeconds };
 
