@@ -50,7 +50,7 @@ internal static class BubblewrapArguments
             arguments.AddRange(["--tmpfs", directory]);
         }
 
-        foreach (var file in hiddenFiles.Where(file => !hiddenDirectories.Append("/tmp").Any(directory => IsUnder(file, directory))))
+        foreach (var file in MaskedFiles(hiddenDirectories, hiddenFiles))
         {
             // nodev: opening it fails, so the file is neither readable nor writable.
             arguments.AddRange(["--ro-bind", "/dev/null", file]);
@@ -80,6 +80,10 @@ internal static class BubblewrapArguments
 
         return Encoding.UTF8.GetBytes(payload.ToString());
     }
+
+    /// <summary>The hidden files that need a mount of their own: those in a hidden directory or /tmp are gone already.</summary>
+    public static List<string> MaskedFiles(IReadOnlyList<string> hiddenDirectories, IReadOnlyList<string> hiddenFiles) =>
+        hiddenFiles.Where(file => !hiddenDirectories.Append("/tmp").Any(directory => IsUnder(file, directory))).ToList();
 
     public static bool IsUnder(string path, string directory) =>
         path.StartsWith(directory.EndsWith('/') ? directory : directory + "/", StringComparison.Ordinal);

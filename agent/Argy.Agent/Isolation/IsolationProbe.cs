@@ -65,11 +65,16 @@ internal static class IsolationProbe
             var elapsed = Stopwatch.GetElapsedTime(started);
             if (exitCode != 0)
             {
-                return Failed($"a sandboxed /bin/sh exited with code {exitCode}: {OneLine(error)}", elapsed);
+                var hint = error.Contains(workspace, StringComparison.Ordinal) && error.Contains("Permission denied", StringComparison.Ordinal)
+                    ? $" (every directory above {workRoot} must be searchable by {sandbox.User}, e.g. chmod o+x)"
+                    : "";
+                return Failed($"a sandboxed /bin/sh exited with code {exitCode}: {OneLine(error)}{hint}", elapsed);
             }
 
+            var directories = hidden.Where(Directory.Exists).ToList();
+            var files = BubblewrapArguments.MaskedFiles(directories, hidden.Where(File.Exists).ToList());
             var (passed, failures) = sandbox.Mode == IsolationMode.Bubblewrap
-                ? Check(Parse(output), sandbox.User, hidden.Append(workspace).ToList(), hidden.Where(File.Exists).ToList())
+                ? Check(Parse(output), sandbox.User, [.. directories, .. files, workspace], files)
                 : (new List<string> { "jobs start (without any isolation)" }, new List<string>());
             return new ProbeResult(passed, failures, elapsed);
         }

@@ -36,6 +36,23 @@ public sealed class IsolationSelectorTests : IDisposable
     }
 
     [Fact]
+    public async Task Agent_directories_nested_in_each_other_are_all_hidden()
+    {
+        var state = _directory.Combine("state");
+        Directory.CreateDirectory(state);
+        await File.WriteAllTextAsync(Path.Combine(state, "agent.json"), "{}");
+        var options = Options(isolation => isolation.HiddenPaths.Add(Path.Combine(state, "agent.json")));
+        options.StateDirectory = state;
+        options.WorkRoot = Path.Combine(state, "work");
+        options.LogDirectory = Path.Combine(state, "logs-not-created-yet");
+
+        var probe = await IsolationProbe.RunAsync(Support.Jobs.Sandbox(options), options, CancellationToken.None);
+
+        probe.Failures.Should().BeEmpty();
+        probe.Passed.Should().Contain([$"sees only its own workspace in {state}", $"sees only its own workspace in {options.WorkRoot}"]);
+    }
+
+    [Fact]
     public async Task Unavailable_bubblewrap_refuses_to_run_jobs_and_says_why()
     {
         var select = () => SelectAsync(Options(isolation => isolation.BubblewrapPath = "/nonexistent/bwrap"));
