@@ -140,6 +140,19 @@ public sealed class JobRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Secret_printed_in_two_separate_writes_is_masked()
+    {
+        // Two writes with a pause between them arrive as two reads of the pipe.
+        var job = Support.Jobs.Script("printf %s \"$DEPLOY_TOKEN\" | head -c 4; sleep 0.2; printf '%s\\n' \"$DEPLOY_TOKEN\" | tail -c +5");
+        job.Secrets.Add("DEPLOY_TOKEN", "s3cr3t-value");
+
+        await RunAsync(job);
+
+        _sink.Output(OutputStream.Stdout).Should().Be("***\n");
+        _sink.Chunks.Should().NotContain(chunk => chunk.Data.ToStringUtf8().Contains("s3cr", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Job_runs_in_its_own_workspace_which_is_removed_afterwards()
     {
         var finished = await RunAsync(Support.Jobs.Script("pwd; touch file; mkdir -p ro/sub; chmod 500 ro"));

@@ -114,4 +114,25 @@ public sealed class SecretMaskerTests
         masker.Flush(output);
         Encoding.UTF8.GetString(output.WrittenSpan).Should().Be("x***y");
     }
+
+    [Fact]
+    public void Secret_that_is_split_over_three_reads_is_masked()
+    {
+        MaskReads(["correct-horse-battery"], "key=corr", "ect-horse-", "battery;").Should().Be("key=***;");
+    }
+
+    [Fact]
+    public void Secret_repeated_across_a_read_boundary_is_masked_each_time()
+    {
+        MaskReads(["abc"], "abcab", "cabc").Should().Be("*********");
+    }
+
+    [Fact]
+    public void Secret_longer_than_a_pipe_read_is_masked()
+    {
+        var secret = new string('k', OutputPump.ReadBufferBytes + 100);
+        var text = $"<{secret}>";
+
+        MaskReads([secret], text[..OutputPump.ReadBufferBytes], text[OutputPump.ReadBufferBytes..]).Should().Be("<***>");
+    }
 }
