@@ -81,6 +81,7 @@ done
 argy agents list
 
 say "Deploying: argy deploy --product hello --tags local --script '...'"
+# shellcheck disable=SC2016 # expanded by the job's shell, on the agent
 argy deploy --product hello --tags local --script 'echo "Hello from $(hostname), run $ARGY_RUN_ID"; uname -sr; echo "working in $PWD"'
 
 cat <<INFO
