@@ -14,6 +14,7 @@ internal static class AgentCli
             RunCommand.Create(),
             StatusCommand.Create(),
             DoctorCommand.Create(),
+            RotateCommand.Create(),
         };
         foreach (var version in root.Options.OfType<VersionOption>())
         {

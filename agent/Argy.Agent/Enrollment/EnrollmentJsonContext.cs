@@ -7,4 +7,5 @@ namespace Argy.Agent.Enrollment;
 [JsonSerializable(typeof(EnrollmentRequest))]
 [JsonSerializable(typeof(EnrollmentResponse))]
 [JsonSerializable(typeof(ProblemDetailsBody))]
+[JsonSerializable(typeof(RotatedCredential))]
 internal sealed partial class EnrollmentJsonContext : JsonSerializerContext;
