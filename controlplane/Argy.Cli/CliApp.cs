@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using Argy.Cli.Agents;
 using Argy.Cli.Common;
 using Argy.Cli.Deployments;
+using Argy.Cli.Device;
 using Argy.Cli.Login;
 using Argy.Cli.Orgs;
 using Argy.Cli.Products;
@@ -73,6 +74,7 @@ internal static class CliApp
         root.Subcommands.Add(OrgsCommand.Create(runner));
         root.Subcommands.Add(LoginCommand.Create(runner));
         root.Subcommands.Add(LoginCommand.WhoAmI(runner));
+        root.Subcommands.Add(DeviceCommand.Create(runner));
         return root;
     }
 }

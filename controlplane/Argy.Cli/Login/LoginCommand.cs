@@ -14,8 +14,8 @@ internal static class LoginCommand
         var email = new Option<string?>("--email") { Description = "Your email address, to get a sign-in link by email" };
         var link = new Option<string?>("--link") { Description = "The link (or its token) from an invitation or sign-in email" };
         var json = JsonOption();
-        var login = new Command("login", "Passwordless sign-in: ask for a link by email, then sign in with it") { tenant, email, link, json };
-        login.SetAction((parseResult, ct) => runner.RunAsync(parseResult, async (client, _) =>
+        var login = new Command("login", "Sign in: with no option, approve a code shown here (device flow); or ask for a link by email, then sign in with it") { tenant, email, link, json };
+        login.SetAction((parseResult, ct) => runner.RunAsync(parseResult, async (client, settings) =>
         {
             var output = runner.Console.Out;
             var linkValue = parseResult.GetValue(link);
@@ -23,6 +23,11 @@ internal static class LoginCommand
             {
                 var tenantValue = parseResult.GetValue(tenant);
                 var emailValue = parseResult.GetValue(email);
+                if (tenantValue is null && emailValue is null)
+                {
+                    return await DeviceLogin.RunAsync(runner, settings, ct);
+                }
+
                 if (tenantValue is null || emailValue is null)
                 {
                     throw new UsageException("give --tenant and --email to get a sign-in link, or --link to sign in with one");
