@@ -11,6 +11,9 @@ internal static class BubblewrapArguments
 {
     public const string ShellPath = "/bin/sh";
 
+    /// <summary>env's option that resets every signal to its default disposition before the job starts.</summary>
+    public const string SignalDefaults = "--default-signal";
+
     /// <summary>bwrap reads its extra arguments from stdin and closes it; this gives the job an empty stdin back.</summary>
     public const string ReopenStdin = "exec \"$@\" </dev/null";
 
@@ -64,7 +67,7 @@ internal static class BubblewrapArguments
             arguments.AddRange(["--remount-ro", directory]);
         }
 
-        arguments.AddRange(["--chdir", launch.Workspace, "--", ShellPath, "-c", ReopenStdin, "argy-job", launch.Program]);
+        arguments.AddRange(["--chdir", launch.Workspace, "--", setup.Env, SignalDefaults, ShellPath, "-c", ReopenStdin, "argy-job", launch.Program]);
         arguments.AddRange(launch.Arguments);
         return arguments;
     }

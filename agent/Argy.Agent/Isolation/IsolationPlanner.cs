@@ -24,6 +24,11 @@ internal static partial class IsolationPlanner
                 $"bubblewrap is not installed ({NotFound(isolation.BubblewrapPath)}); install the 'bubblewrap' package");
         }
 
+        if (SystemTools.Locate("env") is not { } env)
+        {
+            return IsolationPlan.Unavailable(mode, $"env is not installed ({NotFound("env")}); install the 'coreutils' package");
+        }
+
         var notes = new List<string>();
         string? setpriv = null;
         JobUser user;
@@ -59,7 +64,7 @@ internal static partial class IsolationPlanner
             notes.Add($"{version} is older than 0.8: jobs can create user namespaces of their own");
         }
 
-        var setup = new BubblewrapSetup(bubblewrap, version, canDisableUserNamespaces, setpriv, user, HiddenPaths.For(options));
+        var setup = new BubblewrapSetup(bubblewrap, version, canDisableUserNamespaces, setpriv, env, user, HiddenPaths.For(options));
         return new IsolationPlan(mode, new BubblewrapSandbox(setup), null, notes);
     }
 

@@ -28,6 +28,7 @@ internal static class IsolationProbe
         echo "gid $(id -g)"
         echo "groups $(id -G)"
         echo "nnp $(sed -n 's/^NoNewPrivs:[[:space:]]*//p' /proc/self/status)"
+        echo "ignored $(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status)"
         echo "pid $$"
         root=
         while read -r _ _ _ _ point options _; do [ "$point" = / ] && root=${options%%,*}; done < /proc/self/mountinfo
@@ -131,6 +132,7 @@ internal static class IsolationProbe
             $"runs as {user} without supplementary groups",
             $"runs as uid {Fact("uid")}, gid {Fact("gid")}, groups {Fact("groups")} instead of {user}");
         Expect(Fact("nnp") == "1", "no_new_privs is set", "no_new_privs is not set");
+        Expect(Fact("ignored").Trim('0').Length == 0, "starts with default signal handling", $"starts with signals ignored (mask {Fact("ignored")})");
         Expect(int.TryParse(Fact("pid"), CultureInfo.InvariantCulture, out var pid) && pid <= 2,
             "has its own PID namespace", $"shares the host's PID namespace (pid {Fact("pid")})");
         Expect(Fact("root") == "ro", "sees the host file system read-only", $"sees / mounted '{Fact("root")}', not read-only");

@@ -9,6 +9,7 @@ namespace Argy.Agent.Isolation;
 internal sealed class UnisolatedSandbox(JobUser agentUser) : JobSandbox
 {
     private readonly string? _setsid = SystemTools.Locate("setsid");
+    private readonly string? _env = SystemTools.Locate("env");
 
     public override IsolationMode Mode => IsolationMode.None;
 
@@ -20,8 +21,22 @@ internal sealed class UnisolatedSandbox(JobUser agentUser) : JobSandbox
 
     public override async Task<JobProcess> StartAsync(JobLaunch launch)
     {
-        // setsid execs the program in place (same pid), which then leads its own process group.
-        var info = new ProcessStartInfo(_setsid ?? launch.Program)
+        // setsid execs the program in place (same pid), which then leads its own process group; env resets the
+        // signals the agent ignores (SIGPIPE), which a child would otherwise inherit.
+        var command = new List<string>();
+        if (_setsid is not null)
+        {
+            command.Add(_setsid);
+        }
+
+        if (_env is not null)
+        {
+            command.AddRange([_env, BubblewrapArguments.SignalDefaults]);
+        }
+
+        command.Add(launch.Program);
+        command.AddRange(launch.Arguments);
+        var info = new ProcessStartInfo(command[0])
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -29,7 +44,7 @@ internal sealed class UnisolatedSandbox(JobUser agentUser) : JobSandbox
             RedirectStandardError = true,
             WorkingDirectory = launch.Workspace,
         };
-        foreach (var argument in _setsid is null ? launch.Arguments : launch.Arguments.Prepend(launch.Program))
+        foreach (var argument in command.Skip(1))
         {
             info.ArgumentList.Add(argument);
         }

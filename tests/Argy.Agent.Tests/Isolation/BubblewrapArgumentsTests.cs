@@ -10,7 +10,7 @@ public sealed class BubblewrapArgumentsTests
         new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["DB_PASSWORD"] = "hunter2" });
 
     private static BubblewrapSetup Setup(string? setpriv = "/usr/bin/setpriv", bool disableUserns = true) =>
-        new("/usr/bin/bwrap", "bubblewrap 0.8.0", disableUserns, setpriv, new JobUser(1001, 1001), []);
+        new("/usr/bin/bwrap", "bubblewrap 0.8.0", disableUserns, setpriv, "/usr/bin/env", new JobUser(1001, 1001), []);
 
     [Fact]
     public void Root_drops_to_the_job_user_before_bubblewrap_runs()
@@ -64,12 +64,12 @@ public sealed class BubblewrapArgumentsTests
     }
 
     [Fact]
-    public void Job_gets_its_stdin_back_and_its_argv_untouched()
+    public void Job_gets_default_signals_its_stdin_back_and_its_argv_untouched()
     {
         var arguments = BubblewrapArguments.Build(Setup(), Launch, [], []);
 
         arguments.Skip(arguments.IndexOf("--chdir")).Should().Equal(
-            "--chdir", "/srv/work/run-1", "--", "/bin/sh", "-c", "exec \"$@\" </dev/null", "argy-job", "/bin/sh", "-e", "-c", "echo hi");
+            "--chdir", "/srv/work/run-1", "--", "/usr/bin/env", "--default-signal", "/bin/sh", "-c", "exec \"$@\" </dev/null", "argy-job", "/bin/sh", "-e", "-c", "echo hi");
     }
 
     // The destination of each mount, in order (for --ro-bind and --bind the second operand).

@@ -120,6 +120,18 @@ public sealed class JobStopTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(nameof(IsolationMode.Bubblewrap))]
+    [InlineData(nameof(IsolationMode.None))]
+    public async Task Job_starts_with_default_signal_handling(string mode)
+    {
+        // The agent ignores SIGPIPE; inherited, it would change how every pipeline in a job ends.
+        await Runner(mode, TimeSpan.FromSeconds(5)).RunAsync(
+            Support.Jobs.Script("grep SigIgn /proc/self/status; yes | head -n 1"), _sink, new JobCancellation());
+
+        _sink.Output().Should().Be("SigIgn:\t0000000000000000\ny\n");
+    }
+
     [Fact]
     public async Task Agent_shutdown_overrides_the_grace_period()
     {
