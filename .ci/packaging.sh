@@ -15,6 +15,7 @@ npm_bin=${ARGY_NPM_BIN:-$root/artifacts/ci-tools/node_modules/.bin}
 artifacts=$root/artifacts
 max_exposure=${ARGY_MAX_EXPOSURE:-2.5}
 scratch=$(mktemp -d /var/tmp/argy-packaging.XXXXXX)
+chmod 0755 "$scratch" # the doctor probe job (uid 1001) must reach its work root below it
 controlplane_pid=
 cleanup() {
   if [ -n "$controlplane_pid" ]; then kill "$controlplane_pid" 2>/dev/null || true; wait "$controlplane_pid" 2>/dev/null || true; fi
@@ -114,9 +115,9 @@ sh packaging/install.sh --from "$tarball"
 [ "$(/usr/local/bin/argy-agent --version)" = "argy-agent $version" ] || fail "the script-installed argy-agent does not run"
 grep -qx 'ExecStart=/opt/argy-agent/argy-agent run' /etc/systemd/system/argy-agent.service || fail "the installed unit does not run /opt/argy-agent/argy-agent"
 systemd-analyze verify /etc/systemd/system/argy-agent.service
-echo '{"Agent":{"Capacity":3}}' > /etc/argy-agent/appsettings.json
+echo 'ARGY_AGENT__CAPACITY=3' >> /etc/argy-agent/agent.env
 sh packaging/install.sh --from "$tarball" | grep -q "^Upgraded" || fail "a second install did not report an upgrade"
-grep -q '"Capacity":3' /etc/argy-agent/appsettings.json || fail "a reinstall overwrote /etc/argy-agent/appsettings.json"
+grep -qx 'ARGY_AGENT__CAPACITY=3' /etc/argy-agent/agent.env || fail "a reinstall overwrote /etc/argy-agent/agent.env"
 sh packaging/install.sh --uninstall --purge
 for path in /opt/argy-agent /usr/local/bin/argy-agent /etc/argy-agent /var/lib/argy-agent /etc/systemd/system/argy-agent.service; do
   if [ -e "$path" ] || [ -L "$path" ]; then fail "$path is left after install.sh --uninstall --purge"; fi

@@ -1,8 +1,8 @@
 #!/bin/sh
-# Installs argy-agent on a Linux host without the Debian package: the self-contained binary in
-# /opt/argy-agent, its settings in /etc/argy-agent, the argy-agent user (uid 1001 when free), its state
-# directory and work root, and the hardened systemd unit. Safe to run again: it upgrades the binary and
-# keeps settings and the enrollment.
+# Installs argy-agent on a Linux host without the Debian package: the self-contained binary and its default
+# appsettings.json in /opt/argy-agent, local settings in /etc/argy-agent/agent.env, the argy-agent user (uid
+# 1001 when free), its state directory and work root, and the hardened systemd unit. Safe to run again: it
+# upgrades the binary and keeps agent.env and the enrollment.
 #
 #   sudo sh install.sh                                   # from an unpacked argy-agent_<version>_linux-x64.tar.gz
 #   sudo sh install.sh --from argy-agent_0.1.0_linux-x64.tar.gz
@@ -118,6 +118,7 @@ fi
 "$source_dir/argy-agent" --version >/dev/null 2>&1 \
   || fail "$source_dir/argy-agent does not run on this host (built for another architecture?)"
 [ -f "$source_dir/argy-agent.service" ] || fail "argy-agent.service is missing from $from"
+[ -f "$source_dir/agent.env" ] || fail "agent.env is missing from $from"
 
 # The user the agent (and its jobs) run as: uid/gid 1001 when free, as in the container image.
 if ! getent group "$user" >/dev/null; then
@@ -133,17 +134,18 @@ if ! getent passwd "$user" >/dev/null; then
   fi
 fi
 
-# Binary (replaced atomically, so a running agent keeps its old file until it restarts) and settings
-# (installed once, never overwritten).
+# Binary (replaced atomically, so a running agent keeps its old file until it restarts), default settings
+# beside it (replaced), local settings in /etc (installed once, never overwritten).
 previous=
 if [ -x "$prefix/argy-agent" ]; then previous=$("$prefix/argy-agent" --version 2>/dev/null || echo unknown); fi
 install -d -m 0755 "$prefix" "$config_dir"
 install -m 0755 "$source_dir/argy-agent" "$prefix/.argy-agent.new"
 mv -f "$prefix/.argy-agent.new" "$prefix/argy-agent"
-if [ ! -f "$config_dir/appsettings.json" ]; then
-  install -m 0644 "$source_dir/appsettings.json" "$config_dir/appsettings.json"
+rm -f "$prefix/appsettings.json"
+install -m 0644 "$source_dir/appsettings.json" "$prefix/appsettings.json"
+if [ ! -f "$config_dir/agent.env" ]; then
+  install -m 0640 "$source_dir/agent.env" "$config_dir/agent.env"
 fi
-ln -sfn "$config_dir/appsettings.json" "$prefix/appsettings.json"
 install -d -m 0755 "$(dirname "$bin_link")"
 ln -sfn "$prefix/argy-agent" "$bin_link"
 install -d -m 0700 -o "$user" -g "$user" "$state_dir"

@@ -48,7 +48,7 @@ publish agent/Argy.Agent argy-agent
 publish controlplane/Argy.ControlPlane argy-controlplane
 publish controlplane/Argy.Cli argy
 
-tarball argy-agent "$root/packaging/install.sh" "$root/packaging/systemd/argy-agent.service"
+tarball argy-agent "$root/packaging/install.sh" "$root/packaging/systemd/argy-agent.service" "$root/packaging/debian/agent.env"
 tarball argy-controlplane "$root/packaging/systemd/argy-controlplane.service"
 tarball argy
 rmdir "$out/stage" 2>/dev/null || true

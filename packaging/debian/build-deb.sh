@@ -5,8 +5,10 @@
 #   bash packaging/debian/build-deb.sh                      # version from Directory.Build.props
 #   ARGY_DEB_VERSION=0.1.0+1 bash packaging/debian/build-deb.sh
 #
-# Layout: /usr/lib/argy-agent/argy-agent (+ /usr/bin/argy-agent link), /etc/argy-agent/appsettings.json
-# (conffile, linked from /usr/lib/argy-agent, where the agent reads it), /lib/systemd/system/argy-agent.service.
+# Layout: /usr/lib/argy-agent/argy-agent (+ /usr/bin/argy-agent link) with its appsettings.json (defaults,
+# replaced on upgrade), /etc/argy-agent/agent.env (conffile: local settings as ARGY_AGENT__* variables, read by
+# the unit), /lib/systemd/system/argy-agent.service. The settings file is a real file beside the binary, not a
+# link into /etc: the job sandbox hides it by binding /dev/null over it, which a symbolic link defeats.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,8 +36,8 @@ pkg="$stage/argy-agent"
 install -d -m 0755 "$pkg/DEBIAN" "$pkg/usr/lib/argy-agent" "$pkg/usr/bin" "$pkg/etc/argy-agent" \
   "$pkg/lib/systemd/system" "$pkg/usr/share/doc/argy-agent"
 install -m 0755 "$published/argy-agent" "$pkg/usr/lib/argy-agent/argy-agent"
-install -m 0644 "$published/appsettings.json" "$pkg/etc/argy-agent/appsettings.json"
-ln -s /etc/argy-agent/appsettings.json "$pkg/usr/lib/argy-agent/appsettings.json"
+install -m 0644 "$published/appsettings.json" "$pkg/usr/lib/argy-agent/appsettings.json"
+install -m 0640 "$here/agent.env" "$pkg/etc/argy-agent/agent.env"
 ln -s ../lib/argy-agent/argy-agent "$pkg/usr/bin/argy-agent"
 install -m 0644 "$root/packaging/systemd/argy-agent.service" "$pkg/lib/systemd/system/argy-agent.service"
 install -m 0644 "$root/LICENSE" "$pkg/usr/share/doc/argy-agent/copyright"
@@ -49,5 +51,5 @@ install -m 0755 "$here/postinst" "$here/prerm" "$here/postrm" "$pkg/DEBIAN/"
 
 mkdir -p "$out"
 deb="$out/argy-agent_${version}_${arch}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$pkg" "$deb" >/dev/null
+dpkg-deb --root-owner-group -Zgzip --build "$pkg" "$deb" >/dev/null
 echo "built $deb ($(du -h "$deb" | cut -f1))"

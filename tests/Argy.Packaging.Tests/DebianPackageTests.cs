@@ -34,8 +34,17 @@ public sealed class DebianPackageTests
     }
 
     [Fact]
-    public void The_settings_file_is_a_conffile()
+    public void Local_settings_are_a_conffile_read_by_the_unit_and_the_defaults_a_real_file_beside_the_binary()
     {
-        RepositoryFiles.Read("packaging", "debian", "conffiles").Trim().Should().Be("/etc/argy-agent/appsettings.json");
+        RepositoryFiles.Read("packaging", "debian", "conffiles").Trim().Should().Be("/etc/argy-agent/agent.env");
+        UnitFile.Parse(RepositoryFiles.Read("packaging", "systemd", "argy-agent.service"))
+            .Get("Service", "EnvironmentFile").Should().Be("-/etc/argy-agent/agent.env");
+
+        // The job sandbox hides appsettings.json by binding /dev/null over it, which a symbolic link defeats.
+        var build = RepositoryFiles.Read("packaging", "debian", "build-deb.sh");
+        build.Should().Contain("install -m 0644 \"$published/appsettings.json\" \"$pkg/usr/lib/argy-agent/appsettings.json\"");
+        build.Split('\n').Where(line => line.StartsWith("ln ", StringComparison.Ordinal)).Should().OnlyContain(line => line.Contains("/usr/bin/argy-agent", StringComparison.Ordinal));
+        RepositoryFiles.Read("packaging", "debian", "agent.env").Split('\n')
+            .Where(line => line.Length > 0).Should().OnlyContain(line => line.StartsWith('#'), "nothing is set by default");
     }
 }

@@ -68,6 +68,10 @@ public sealed class SystemdUnitTests
         Agent.Get("Service", "PrivateTmp").Should().Be("yes");
         Agent.Get("Service", "ProtectHome").Should().Be("yes");
         Agent.Get("Service", "PrivateDevices").Should().Be("yes");
+        Agent.Get("Service", "PrivateMounts").Should().Be("yes");
+        Agent.Get("Service", "PrivateUsers").Should().Be("yes");
+        Agent.Get("Service", "ProtectProc").Should().Be("invisible");
+        Agent.Get("Service", "UMask").Should().Be("0077");
         Agent.Get("Service", "ProtectKernelModules").Should().Be("yes");
         Agent.Get("Service", "ProtectControlGroups").Should().Be("yes");
         Agent.Get("Service", "ProtectClock").Should().Be("yes");
@@ -90,6 +94,7 @@ public sealed class SystemdUnitTests
         // Both over-mount parts of /proc, after which the kernel refuses bwrap's fresh /proc for the job.
         Agent.Has("Service", "ProtectKernelTunables").Should().BeFalse();
         Agent.Has("Service", "ProtectKernelLogs").Should().BeFalse();
+        // bwrap reads /proc/sys/kernel/overflowuid.
         Agent.Has("Service", "ProcSubset").Should().BeFalse();
     }
 
