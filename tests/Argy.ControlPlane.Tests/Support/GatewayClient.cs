@@ -74,6 +74,18 @@ public sealed class GatewayClient(AgentGateway.AgentGatewayClient client, Enroll
         }
     }
 
+    /// <summary>
+    /// Sends a log chunk of a run the agent does not hold and waits for its Ack: proof the control plane has
+    /// verified and handled it (the control plane acknowledges such chunks without storing them).
+    /// </summary>
+    public async Task SendAcknowledgedAsync(long sequence, SigningKey? key = null)
+    {
+        await SendAsync(new AgentMessage { LogChunk = new LogChunk { RunId = "run_nobody_holds", Sequence = sequence, Data = Google.Protobuf.ByteString.CopyFromUtf8("x") } }, key);
+        var answer = await ReadAsync();
+        answer.PayloadCase.Should().Be(ControlMessage.PayloadOneofCase.Ack);
+        answer.Ack.Sequence.Should().Be(sequence);
+    }
+
     public async Task<ControlMessage> ReadAsync(TimeSpan? timeout = null)
     {
         using var cancellation = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
