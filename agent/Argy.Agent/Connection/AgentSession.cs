@@ -218,6 +218,9 @@ internal sealed partial class AgentSession(
                 case ControlMessage.PayloadOneofCase.AssignJob:
                     dispatcher.Assign(message.AssignJob);
                     break;
+                case ControlMessage.PayloadOneofCase.StartJob:
+                    dispatcher.Start(message.StartJob);
+                    break;
                 case ControlMessage.PayloadOneofCase.CancelJob:
                     dispatcher.Cancel(message.CancelJob);
                     break;

@@ -73,6 +73,12 @@ public sealed partial class AgentGatewayService(
         welcome.Tags.AddRange(session.Tags);
         welcome.AbandonedRunIds.AddRange(abandoned);
         session.Send(new ControlMessage { Welcome = welcome });
+        foreach (var runId in kept)
+        {
+            // The agent may hold it accepted but not started (StartJob lost with the old stream); a started run ignores this.
+            session.Send(new ControlMessage { StartJob = new StartJob { RunId = runId } });
+        }
+
         dispatcher.Dispatch(scope);
         Observability.ArgyMetrics.StreamsOpened.Inc();
         auth.Attach(

@@ -65,13 +65,31 @@ public sealed partial class AgentMessageHandler(
         }
     }
 
+    /// <summary>
+    /// Records the acceptance, then tells the agent to start. Until StartJob arrives the agent has not started
+    /// anything, so a run whose acceptance could not be recorded (cancelled, or queued again after a dropped
+    /// stream) is simply dropped by the agent: it never runs twice.
+    /// </summary>
     private void Accepted(AgentSession session, JobAccepted accepted)
     {
-        if (dispatcher.Holds(session, accepted.RunId) && deployments.MarkRunning(session.Scope, accepted.RunId, session.AgentId))
+        var runId = accepted.RunId;
+        if (dispatcher.Holds(session, runId) && deployments.MarkRunning(session.Scope, runId, session.AgentId))
         {
-            LogStarted(logger, accepted.RunId, session.AgentId);
-            signals.Changed(accepted.RunId);
+            LogStarted(logger, runId, session.AgentId);
+            signals.Changed(runId);
+            session.Send(new ControlMessage { StartJob = new StartJob { RunId = runId } });
+            return;
         }
+
+        var run = deployments.Get(session.Scope, runId);
+        if (run is { Status: DeploymentStatus.Running } && run.AgentId == session.AgentId && dispatcher.Holds(session, runId))
+        {
+            // A repeated acceptance (after a reconnect): starting is idempotent on the agent.
+            session.Send(new ControlMessage { StartJob = new StartJob { RunId = runId } });
+            return;
+        }
+
+        session.Send(new ControlMessage { CancelJob = new CancelJob { RunId = runId, Reason = "This run is no longer assigned to this agent." } });
     }
 
     private void Rejected(AgentSession session, JobRejected rejected)

@@ -92,15 +92,24 @@ internal sealed class FakeCall
 
     public Task Completion => _completion.Task;
 
+    /// <summary>When set (the default), a JobAccepted read is answered with StartJob, as the control plane does once it recorded the acceptance.</summary>
+    public bool StartAcceptedJobs { get; set; } = true;
+
     /// <summary>The agent's next message other than a heartbeat; null when the agent closed its side.</summary>
     public async Task<AgentMessage?> ReadAsync(TimeSpan? timeout = null)
     {
         using var cancellation = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
         while (await _requests.MoveNext(cancellation.Token))
         {
-            if (_requests.Current.PayloadCase != AgentMessage.PayloadOneofCase.Heartbeat)
+            var message = _requests.Current;
+            if (message.PayloadCase == AgentMessage.PayloadOneofCase.JobAccepted && StartAcceptedJobs)
             {
-                return _requests.Current;
+                await SendAsync(new ControlMessage { StartJob = new StartJob { RunId = message.JobAccepted.RunId } });
+            }
+
+            if (message.PayloadCase != AgentMessage.PayloadOneofCase.Heartbeat)
+            {
+                return message;
             }
         }
 
