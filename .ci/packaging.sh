@@ -116,7 +116,8 @@ sh packaging/install.sh --from "$tarball"
 grep -qx 'ExecStart=/opt/argy-agent/argy-agent run' /etc/systemd/system/argy-agent.service || fail "the installed unit does not run /opt/argy-agent/argy-agent"
 systemd-analyze verify /etc/systemd/system/argy-agent.service
 echo 'ARGY_AGENT__CAPACITY=3' >> /etc/argy-agent/agent.env
-sh packaging/install.sh --from "$tarball" | grep -q "^Upgraded" || fail "a second install did not report an upgrade"
+reinstall=$(sh packaging/install.sh --from "$tarball" 2>&1) || fail "a second install failed: $reinstall"
+grep -q "^Upgraded" <<<"$reinstall" || fail "a second install did not report an upgrade: $reinstall"
 grep -qx 'ARGY_AGENT__CAPACITY=3' /etc/argy-agent/agent.env || fail "a reinstall overwrote /etc/argy-agent/agent.env"
 sh packaging/install.sh --uninstall --purge
 for path in /opt/argy-agent /usr/local/bin/argy-agent /etc/argy-agent /var/lib/argy-agent /etc/systemd/system/argy-agent.service; do
