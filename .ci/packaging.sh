@@ -19,8 +19,11 @@ chmod 0755 "$scratch" # the doctor probe job (uid 1001) must reach its work root
 controlplane_pid=
 cleanup() {
   if [ -n "$controlplane_pid" ]; then kill "$controlplane_pid" 2>/dev/null || true; wait "$controlplane_pid" 2>/dev/null || true; fi
-  if [ "$(dpkg-query -W -f '${Status}' argy-agent 2>/dev/null || true)" = "install ok installed" ]; then
+  if [ "$(dpkg-query -W -f '${Status}' argy-agent 2>/dev/null || true)" != "" ]; then
     dpkg --purge argy-agent >/dev/null 2>&1 || true
+  fi
+  if [ -e /opt/argy-agent ] || [ -e /etc/argy-agent ]; then
+    sh packaging/install.sh --uninstall --purge >/dev/null 2>&1 || true
   fi
   rm -rf "$scratch"
 }
