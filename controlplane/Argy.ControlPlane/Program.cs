@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Serialization;
 using Argy.ControlPlane.Agents;
 using Argy.ControlPlane.Auth;
+using Argy.ControlPlane.ConfigTransfer;
 using Argy.ControlPlane.Deployments;
 using Argy.ControlPlane.DeviceFlow;
 using Argy.ControlPlane.Email;
@@ -10,6 +11,7 @@ using Argy.ControlPlane.Hosting;
 using Argy.ControlPlane.Observability;
 using Argy.ControlPlane.Orgs;
 using Argy.ControlPlane.Problems;
+using Argy.ControlPlane.Scim;
 using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Products;
 using Argy.ControlPlane.Sessions;
@@ -52,7 +54,9 @@ builder.Services
     .AddArgySessions()
     .AddArgyTeams()
     .AddArgyProducts()
-    .AddArgyOrgs();
+    .AddArgyOrgs()
+    .AddArgyScim()
+    .AddArgyConfigTransfer();
 builder.Services.AddArgyAudit();
 builder.Services.AddArgyDeviceFlow();
 builder.Services.ConfigureHttpJsonOptions(json =>
@@ -90,6 +94,9 @@ api.MapSessionEndpoints();
 api.MapTeamEndpoints();
 api.MapProductEndpoints();
 api.MapOrgEndpoints();
+api.MapSettingsEndpoints();
+api.MapConfigTransferEndpoints();
+app.MapScimEndpoints();
 
 app.AnnounceWhenListening();
 await app.RunAsync();

@@ -8,7 +8,7 @@ public static class AuthExtensions
     {
         services.AddSingleton<ApiTokenStore>();
         services.AddAuthentication(ArgySchemes.Bearer)
-            .AddPolicyScheme(ArgySchemes.Bearer, "API token or session", options => options.ForwardDefaultSelector = ArgySchemes.Select)
+            .AddPolicyScheme(ArgySchemes.Bearer, "API token, session or SCIM token", options => options.ForwardDefaultSelector = ArgySchemes.Select)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddArgyPermissions();
         return services;

@@ -9,6 +9,10 @@ public static class SettingsExtensions
         services.AddSingleton<Quotas>();
         services.AddSingleton<SecurityAudit>();
         services.AddSingleton<SignInPolicy>();
+        services.AddSingleton<SettingsService>();
+        services.AddSingleton<SsoProviderStore>();
+        services.AddSingleton<SsoService>();
+        services.AddSingleton<Scim.ScimTokenStore>();
         return services;
     }
 

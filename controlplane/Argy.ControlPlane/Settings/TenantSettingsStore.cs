@@ -72,7 +72,9 @@ public sealed record SecuritySettings(int SessionDurationMinutes, int Inactivity
 {
     public static readonly SecuritySettings Default = new(SessionDurationMinutes: 12 * 60, InactivityTimeoutMinutes: 60, MaxSessionsPerUser: 5);
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public TimeSpan SessionDuration => TimeSpan.FromMinutes(SessionDurationMinutes);
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public TimeSpan InactivityTimeout => TimeSpan.FromMinutes(InactivityTimeoutMinutes);
 }

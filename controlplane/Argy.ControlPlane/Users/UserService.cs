@@ -18,6 +18,7 @@ public sealed partial class UserService(
     UserEmails emails,
     Quotas quotas,
     SecurityAudit audit,
+    SettingsService settings,
     IOptions<UsersOptions> options,
     ILogger<UserService> logger)
 {
@@ -163,6 +164,7 @@ public sealed partial class UserService(
             throw ApiProblemException.Conflict("You cannot disable yourself.");
         }
 
+        settings.GuardBreakGlass(caller.Scope, user, newRole, newStatus);
         var losesAdmin = user.Role == Roles.Admin && user.Status == UserStatus.Active && (newRole != Roles.Admin || newStatus != UserStatus.Active);
         if (losesAdmin && users.CountActive(caller.Scope, Roles.Admin) <= 1)
         {
