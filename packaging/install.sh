@@ -60,8 +60,10 @@ uninstall() {
   rm -rf "$prefix"
   if systemd_running; then systemctl daemon-reload; fi
   if [ "$purge" = yes ]; then
+    if [ -f "$state_dir/.work-created-by-install" ] && ! rmdir "$work_root" 2>/dev/null; then
+      warn "$work_root is not empty; left in place"
+    fi
     rm -rf "$config_dir" "$state_dir"
-    rmdir "$work_root" 2>/dev/null || warn "$work_root is not empty; left in place"
     if getent passwd "$user" >/dev/null; then userdel "$user"; fi
     if getent group "$user" >/dev/null; then groupdel "$user"; fi
     say "argy-agent removed, with its settings, credential and user."
@@ -149,7 +151,10 @@ fi
 install -d -m 0755 "$(dirname "$bin_link")"
 ln -sfn "$prefix/argy-agent" "$bin_link"
 install -d -m 0700 -o "$user" -g "$user" "$state_dir"
-if [ ! -e "$work_root" ]; then install -d -m 0700 -o "$user" -g "$user" "$work_root"; fi
+if [ ! -e "$work_root" ]; then
+  install -d -m 0700 -o "$user" -g "$user" "$work_root"
+  touch "$state_dir/.work-created-by-install" # so that --purge removes only a /work made here
+fi
 
 # The unit, pointed at this install location.
 sed "s|^ExecStart=/usr/bin/argy-agent |ExecStart=$prefix/argy-agent |" "$source_dir/argy-agent.service" > "$unit.new"
