@@ -12,7 +12,7 @@ internal static class ConnectionServiceCollectionExtensions
     public static IServiceCollection AddConnection(this IServiceCollection services)
     {
         services.AddSingleton<OutboundQueue>();
-        services.AddSingleton(_ => new UnacknowledgedMessages());
+        services.AddSingleton(services => new UnacknowledgedMessages(services.GetRequiredService<OutboundQueue>().ReleaseLogBudget));
         services.AddSingleton<IAgentMessageSink>(sp => sp.GetRequiredService<OutboundQueue>());
         services.AddSingleton(sp => CreateChannel(sp.GetRequiredService<AgentState>().GrpcUrl, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new AgentGateway.AgentGatewayClient(sp.GetRequiredService<GrpcChannel>()));

@@ -17,7 +17,10 @@ internal sealed class OutboundQueue : IAgentMessageSink, IDisposable
     // Not SingleReader: that variant supports neither Count nor peeking.
     private readonly Channel<AgentMessage> _channel = Channel.CreateUnbounded<AgentMessage>();
 
-    // Control messages bypass this budget so that only job output is throttled and ordering stays that of the channel.
+    // Log chunks queued or written but not yet acknowledged: the bound on the agent's memory for job output. A
+    // chunk takes budget when queued and gives it back when the control plane acknowledges it (see
+    // UnacknowledgedMessages). Control messages bypass it so that only job output is throttled and ordering
+    // stays that of the channel.
     private readonly SemaphoreSlim _logBudget;
     private int _heartbeatQueued;
     private int _pendingResults;
@@ -86,9 +89,6 @@ internal sealed class OutboundQueue : IAgentMessageSink, IDisposable
 
         switch (message.PayloadCase)
         {
-            case AgentMessage.PayloadOneofCase.LogChunk:
-                _logBudget.Release();
-                break;
             case AgentMessage.PayloadOneofCase.Heartbeat:
                 Volatile.Write(ref _heartbeatQueued, 0);
                 break;
@@ -99,6 +99,9 @@ internal sealed class OutboundQueue : IAgentMessageSink, IDisposable
             Interlocked.Decrement(ref _pendingResults);
         }
     }
+
+    /// <summary>Gives back the budget of log chunks the control plane acknowledged.</summary>
+    public void ReleaseLogBudget(int chunks) => _logBudget.Release(chunks);
 
     public void Dispose() => _logBudget.Dispose();
 

@@ -5,16 +5,14 @@ namespace Argy.Agent.Outbound;
 /// <summary>
 /// Log chunks and results that were written but not yet acknowledged. A write only means the bytes reached the
 /// local HTTP/2 stream; if the connection breaks, these are written again at the start of the next session
-/// (the control plane stores each sequence number once, so a repeat is harmless). Bounded: past the limit the
-/// oldest are forgotten, as they would be by a control plane that does not acknowledge at all.
+/// (the control plane stores each sequence number once, so a repeat is harmless). Nothing is ever dropped:
+/// memory is bounded by the outbound queue's log budget, which a chunk gives back only when it is acknowledged
+/// here, so a control plane that stops acknowledging slows the job's output down instead.
 /// </summary>
-internal sealed class UnacknowledgedMessages(long maxBytes = UnacknowledgedMessages.DefaultMaxBytes)
+internal sealed class UnacknowledgedMessages(Action<int>? chunksReleased = null)
 {
-    public const long DefaultMaxBytes = 16L * 1024 * 1024;
-
     private readonly Lock _lock = new();
     private readonly LinkedList<AgentMessage> _messages = new();
-    private long _bytes;
 
     public int Count
     {
@@ -37,19 +35,15 @@ internal sealed class UnacknowledgedMessages(long maxBytes = UnacknowledgedMessa
         lock (_lock)
         {
             _messages.AddLast(message);
-            _bytes += SizeOf(message);
-            while (_bytes > maxBytes && _messages.First is { } oldest)
-            {
-                Remove(oldest);
-            }
         }
     }
 
     public void Acknowledge(Ack ack)
     {
+        int released;
         lock (_lock)
         {
-            RemoveWhere(message => message.PayloadCase switch
+            released = RemoveWhere(message => message.PayloadCase switch
             {
                 AgentMessage.PayloadOneofCase.LogChunk =>
                     message.LogChunk.RunId == ack.RunId && (ack.Finished || message.LogChunk.Sequence <= ack.Sequence),
@@ -57,15 +51,20 @@ internal sealed class UnacknowledgedMessages(long maxBytes = UnacknowledgedMessa
                 _ => false,
             });
         }
+
+        Release(released);
     }
 
     /// <summary>Drops everything of a run the control plane no longer expects.</summary>
     public void Forget(string runId)
     {
+        int released;
         lock (_lock)
         {
-            RemoveWhere(message => (message.LogChunk?.RunId ?? message.JobFinished?.RunId) == runId);
+            released = RemoveWhere(message => (message.LogChunk?.RunId ?? message.JobFinished?.RunId) == runId);
         }
+
+        Release(released);
     }
 
     /// <summary>What to write again, oldest first.</summary>
@@ -77,25 +76,30 @@ internal sealed class UnacknowledgedMessages(long maxBytes = UnacknowledgedMessa
         }
     }
 
-    private void RemoveWhere(Func<AgentMessage, bool> predicate)
+    /// <summary>Removes the matching messages; returns how many of them were log chunks.</summary>
+    private int RemoveWhere(Func<AgentMessage, bool> predicate)
     {
+        var chunks = 0;
         for (var node = _messages.First; node is not null;)
         {
             var next = node.Next;
             if (predicate(node.Value))
             {
-                Remove(node);
+                chunks += node.Value.PayloadCase == AgentMessage.PayloadOneofCase.LogChunk ? 1 : 0;
+                _messages.Remove(node);
             }
 
             node = next;
         }
+
+        return chunks;
     }
 
-    private void Remove(LinkedListNode<AgentMessage> node)
+    private void Release(int chunks)
     {
-        _bytes -= SizeOf(node.Value);
-        _messages.Remove(node);
+        if (chunks > 0)
+        {
+            chunksReleased?.Invoke(chunks);
+        }
     }
-
-    private static long SizeOf(AgentMessage message) => (message.LogChunk?.Data.Length ?? 0L) + 64;
 }

@@ -8,7 +8,7 @@ public sealed class OutboundQueueTests
     private static AgentMessage Chunk(long sequence) => new() { LogChunk = new LogChunk { RunId = "r", Sequence = sequence } };
 
     [Fact]
-    public async Task Job_output_waits_when_the_budget_is_used_up_and_resumes_once_written()
+    public async Task Job_output_waits_when_the_budget_is_used_up_and_resumes_once_acknowledged_not_merely_written()
     {
         using var queue = new OutboundQueue(logChunkBudget: 2);
         await queue.SendLogAsync(Chunk(1), CancellationToken.None);
@@ -20,6 +20,10 @@ public sealed class OutboundQueueTests
 
         queue.TryPeek(out _).Should().BeTrue();
         queue.RemoveWritten();
+        await Task.Delay(50);
+        third.IsCompleted.Should().BeFalse("a written chunk is still held until the control plane acknowledges it");
+
+        queue.ReleaseLogBudget(1);
         await third.WaitAsync(TimeSpan.FromSeconds(5));
     }
 

@@ -48,13 +48,43 @@ public sealed class UnacknowledgedMessagesTests
     }
 
     [Fact]
-    public void Oldest_messages_are_dropped_beyond_the_size_limit()
+    public void Acknowledged_and_forgotten_chunks_give_their_budget_back_and_results_do_not()
     {
-        var unacked = new UnacknowledgedMessages(maxBytes: 3000);
-        unacked.Written(Chunk("a", 1, bytes: 1000));
-        unacked.Written(Chunk("a", 2, bytes: 1000));
-        unacked.Written(Chunk("a", 3, bytes: 1000));
+        var released = 0;
+        var unacked = new UnacknowledgedMessages(count => released += count);
+        unacked.Written(Chunk("a", 1));
+        unacked.Written(Chunk("a", 2));
+        unacked.Written(Chunk("b", 1));
+        unacked.Written(Finished("a"));
 
-        unacked.Snapshot().Select(m => m.LogChunk.Sequence).Should().Equal(2L, 3L);
+        unacked.Acknowledge(new Ack { RunId = "a", Sequence = 1 });
+        released.Should().Be(1);
+        unacked.Acknowledge(new Ack { RunId = "a", Sequence = 2, Finished = true });
+        released.Should().Be(2);
+        unacked.Forget("b");
+        released.Should().Be(3);
+        unacked.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Output_waits_for_acknowledgements_once_the_budget_is_spent_and_nothing_is_dropped()
+    {
+        using var queue = new OutboundQueue(logChunkBudget: 2);
+        var unacked = new UnacknowledgedMessages(queue.ReleaseLogBudget);
+        foreach (var sequence in new long[] { 1, 2 })
+        {
+            await queue.SendLogAsync(Chunk("a", sequence), CancellationToken.None);
+            queue.TryPeek(out var written);
+            queue.RemoveWritten();
+            unacked.Written(written);
+        }
+
+        var third = queue.SendLogAsync(Chunk("a", 3), CancellationToken.None).AsTask();
+        await Task.Delay(100);
+        third.IsCompleted.Should().BeFalse("two chunks are written but not acknowledged");
+
+        unacked.Acknowledge(new Ack { RunId = "a", Sequence = 1 });
+        await third.WaitAsync(TimeSpan.FromSeconds(5));
+        unacked.Snapshot().Select(m => m.LogChunk.Sequence).Should().Equal(2L);
     }
 }
