@@ -72,23 +72,47 @@ public static class AgentMessageBody
 
     public static bool TryComputeWireDigest(ReadOnlySpan<byte> wire, Span<byte> digest, out bool hasSignature)
     {
+        // First pass: validate the top level and find where the signature field is. A signer puts it last, so
+        // the body is usually one contiguous prefix and takes a one-shot hash.
         hasSignature = false;
-        var hash = _incremental ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var kept = 0;
+        var firstSignature = -1;
+        var fieldAfterSignature = false;
         var position = 0;
         while (position < wire.Length)
         {
             var fieldStart = position;
-            if (!TryReadVarint(wire, ref position, out var tag) || (tag >> 3) is 0UL or > (ulong)int.MaxValue
-                || !TrySkip(wire, ref position, (int)(tag & 7)))
+            if (!TryReadField(wire, ref position, out var isSignature))
             {
-                hash.TryGetHashAndReset(digest, out _);
                 return false;
             }
 
-            if ((int)(tag >> 3) == AgentMessage.SignatureFieldNumber)
+            if (isSignature)
             {
                 hasSignature = true;
+                firstSignature = firstSignature < 0 ? fieldStart : firstSignature;
+            }
+            else if (firstSignature >= 0)
+            {
+                fieldAfterSignature = true;
+            }
+        }
+
+        if (!fieldAfterSignature)
+        {
+            SHA256.HashData(firstSignature < 0 ? wire : wire[..firstSignature], digest);
+            return true;
+        }
+
+        // Another encoder may interleave the fields: hash every range that is not the signature field.
+        var hash = _incremental ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var kept = 0;
+        position = 0;
+        while (position < wire.Length)
+        {
+            var fieldStart = position;
+            TryReadField(wire, ref position, out var isSignature);
+            if (isSignature)
+            {
                 hash.AppendData(wire[kept..fieldStart]);
                 kept = position;
             }
@@ -96,6 +120,18 @@ public static class AgentMessageBody
 
         hash.AppendData(wire[kept..]);
         return hash.TryGetHashAndReset(digest, out _);
+    }
+
+    private static bool TryReadField(ReadOnlySpan<byte> wire, ref int position, out bool isSignature)
+    {
+        isSignature = false;
+        if (!TryReadVarint(wire, ref position, out var tag) || (tag >> 3) is 0UL or > (ulong)int.MaxValue || !TrySkip(wire, ref position, (int)(tag & 7)))
+        {
+            return false;
+        }
+
+        isSignature = (int)(tag >> 3) == AgentMessage.SignatureFieldNumber;
+        return true;
     }
 
     private static bool TrySkip(ReadOnlySpan<byte> wire, ref int position, int wireType)
