@@ -10,7 +10,7 @@ public sealed class AgentsOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>After this many intervals without any message the session is closed and the agent marked Error.</summary>
+    /// <summary>After this many intervals without any message the session is closed and the agent marked Disconnected.</summary>
     [Range(2, 100)]
     public int MissedHeartbeats { get; set; } = 3;
 

@@ -104,7 +104,7 @@ public sealed partial class AgentGatewayService(
         }
         catch (OperationCanceledException) when (idle.IsCancellationRequested && !session.Closed.IsCancellationRequested)
         {
-            failed = true;
+            // Missed heartbeats: the agent is gone (Disconnected), not misbehaving (Error).
             LogSilent(logger, agent.Id, IdleLimit);
         }
         catch (OperationCanceledException) when (session.Closed.IsCancellationRequested || context.CancellationToken.IsCancellationRequested)
