@@ -70,7 +70,6 @@ public sealed class SystemdUnitTests
         Agent.Get("Service", "PrivateDevices").Should().Be("yes");
         Agent.Get("Service", "PrivateMounts").Should().Be("yes");
         Agent.Get("Service", "PrivateUsers").Should().Be("yes");
-        Agent.Get("Service", "ProtectProc").Should().Be("invisible");
         Agent.Get("Service", "UMask").Should().Be("0077");
         Agent.Get("Service", "ProtectKernelModules").Should().Be("yes");
         Agent.Get("Service", "ProtectControlGroups").Should().Be("yes");
@@ -79,7 +78,9 @@ public sealed class SystemdUnitTests
         Agent.Get("Service", "CapabilityBoundingSet").Should().BeEmpty("the agent runs as 1001 and bubblewrap needs no capability from outside its user namespace");
         Agent.Get("Service", "AmbientCapabilities").Should().BeEmpty();
         Agent.Get("Service", "SystemCallArchitectures").Should().Be("native");
-        Agent.Words("Service", "SystemCallFilter").Should().Contain("@system-service");
+        Agent.Words("Service", "SystemCallFilter").Should().Contain(["@system-service", "~@resources"]);
+        // It hides PID 1's /proc entry, by which the .NET systemd integration recognises systemd: no READY=1.
+        Agent.Has("Service", "ProtectProc").Should().BeFalse();
         Agent.Words("Service", "RestrictAddressFamilies").Should().NotContain("AF_PACKET");
     }
 
