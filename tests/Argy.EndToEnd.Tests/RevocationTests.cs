@@ -28,17 +28,20 @@ public sealed class RevocationTests(ControlPlaneFixture fixture, ITestOutputHelp
 
         var streamClosed = clock.Elapsed;
         await ApiClient.ExpectJson(await revoke, 200);
+        var afterRevoke = await api.GetRunAsync(runId);
+        var runCancelled = clock.Elapsed;
         var exitCode = await agent.Process.WaitForExitAsync(TimeSpan.FromSeconds(15));
         var exited = clock.Elapsed;
 
-        output.WriteLine($"revocation of a connected agent: the agent logged the closed stream after {streamClosed.TotalMilliseconds:F0} ms " +
-                         $"and exited (job killed) after {exited.TotalMilliseconds:F0} ms");
+        output.WriteLine($"revocation of a connected agent: the agent logged the closed stream after {streamClosed.TotalMilliseconds:F0} ms, " +
+                         $"the run read back Cancelled after {runCancelled.TotalMilliseconds:F0} ms, " +
+                         $"the agent exited (job killed) after {exited.TotalMilliseconds:F0} ms");
         streamClosed.Should().BeLessThan(TimeSpan.FromSeconds(1), "revocation closes the live stream at once");
+        ((string)afterRevoke["status"]!).Should().Be("Cancelled", "the revocation itself cancels the runs the agent held");
+        runCancelled.Should().BeLessThan(TimeSpan.FromSeconds(1));
         exitCode.Should().Be(3, "a revoked agent stops instead of retrying");
         agent.Process.Output.Should().Contain("this agent was revoked");
         ((string)(await api.GetAgentAsync(agent.Id))["status"]!).Should().Be("Revoked");
-        var cancelled = await api.GetRunAsync(runId);
-        ((string)cancelled["status"]!).Should().Be("Cancelled");
     }
 
     [Fact]
