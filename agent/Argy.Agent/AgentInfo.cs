@@ -1,6 +1,9 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 
+// Jobs run under bubblewrap and setpriv, with Unix file modes and signals: the agent is a Linux program.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
 namespace Argy.Agent;
 
 /// <summary>What the agent says about itself at enrollment and in Hello.</summary>

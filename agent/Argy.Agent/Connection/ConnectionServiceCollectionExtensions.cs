@@ -1,4 +1,7 @@
+using Argy.Agent.Configuration;
+using Argy.Agent.Jobs;
 using Argy.Agent.Outbound;
+using Microsoft.Extensions.Options;
 using Argy.Agent.State;
 using Argy.Protocol.V1;
 using Grpc.Net.Client;
@@ -12,7 +15,7 @@ internal static class ConnectionServiceCollectionExtensions
     public static IServiceCollection AddConnection(this IServiceCollection services)
     {
         services.AddSingleton<OutboundQueue>();
-        services.AddSingleton(services => new UnacknowledgedMessages(services.GetRequiredService<OutboundQueue>().ReleaseLogBudget));
+        services.AddSingleton(CreateUnacknowledged);
         services.AddSingleton<IAgentMessageSink>(sp => sp.GetRequiredService<OutboundQueue>());
         services.AddSingleton(sp => CreateChannel(sp.GetRequiredService<AgentState>().GrpcUrl, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new AgentGateway.AgentGatewayClient(sp.GetRequiredService<GrpcChannel>()));
@@ -22,6 +25,18 @@ internal static class ConnectionServiceCollectionExtensions
         services.AddSingleton(_ => new ReconnectBackoff());
         services.AddHostedService<ConnectionService>();
         return services;
+    }
+
+    /// <summary>The unacknowledged messages, with what a previous run of the agent left in the spool taken back.</summary>
+    private static UnacknowledgedMessages CreateUnacknowledged(IServiceProvider services)
+    {
+        var queue = services.GetRequiredService<OutboundQueue>();
+        var stateDirectory = services.GetRequiredService<IOptions<AgentOptions>>().Value.StateDirectory;
+        var unacknowledged = new UnacknowledgedMessages(queue.ReleaseLogBudget, new DiskSpool(Path.Combine(stateDirectory, "spool")));
+        var (runs, chunks) = unacknowledged.LoadSpooled();
+        queue.TakeLogBudget(chunks);
+        services.GetRequiredService<JobRegistry>().AddUnreported(runs);
+        return unacknowledged;
     }
 
     public static GrpcChannel CreateChannel(Uri address, ILoggerFactory loggerFactory) =>

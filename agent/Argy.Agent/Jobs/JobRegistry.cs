@@ -106,6 +106,15 @@ internal sealed class JobRegistry(IOptions<AgentOptions> options)
         job.MarkEnded();
     }
 
+    /// <summary>Runs whose result a previous run of the agent spooled but never got acknowledged.</summary>
+    public void AddUnreported(IEnumerable<string> runIds)
+    {
+        lock (_lock)
+        {
+            _unreported.UnionWith(runIds);
+        }
+    }
+
     public void MarkReported(string runId)
     {
         lock (_lock)

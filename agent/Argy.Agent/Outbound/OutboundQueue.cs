@@ -23,13 +23,14 @@ internal sealed class OutboundQueue : IAgentMessageSink, IDisposable
     // stays that of the channel.
     private readonly SemaphoreSlim _logBudget;
     private int _heartbeatQueued;
+    private int _budgetDebt;
     private int _pendingResults;
     private int _maxLogChunkBytes = DefaultMaxLogChunkBytes;
 
     public OutboundQueue(int logChunkBudget = DefaultLogChunkBudget)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(logChunkBudget, 1);
-        _logBudget = new SemaphoreSlim(logChunkBudget, logChunkBudget);
+        _logBudget = new SemaphoreSlim(logChunkBudget, int.MaxValue);
     }
 
     public int MaxLogChunkBytes => Volatile.Read(ref _maxLogChunkBytes);
@@ -101,7 +102,32 @@ internal sealed class OutboundQueue : IAgentMessageSink, IDisposable
     }
 
     /// <summary>Gives back the budget of log chunks the control plane acknowledged.</summary>
-    public void ReleaseLogBudget(int chunks) => _logBudget.Release(chunks);
+    public void ReleaseLogBudget(int chunks)
+    {
+        // Chunks reloaded from the spool at start were never given budget by this queue: they pay back first.
+        while (chunks > 0 && Volatile.Read(ref _budgetDebt) > 0)
+        {
+            Interlocked.Decrement(ref _budgetDebt);
+            chunks--;
+        }
+
+        if (chunks > 0)
+        {
+            _logBudget.Release(chunks);
+        }
+    }
+
+    /// <summary>Charges chunks reloaded from the spool to the budget (as far as it goes; the rest is a debt).</summary>
+    public void TakeLogBudget(int chunks)
+    {
+        for (var i = 0; i < chunks; i++)
+        {
+            if (!_logBudget.Wait(0))
+            {
+                Interlocked.Increment(ref _budgetDebt);
+            }
+        }
+    }
 
     public void Dispose() => _logBudget.Dispose();
 

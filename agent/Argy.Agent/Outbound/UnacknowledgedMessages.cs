@@ -9,10 +9,38 @@ namespace Argy.Agent.Outbound;
 /// memory is bounded by the outbound queue's log budget, which a chunk gives back only when it is acknowledged
 /// here, so a control plane that stops acknowledging slows the job's output down instead.
 /// </summary>
-internal sealed class UnacknowledgedMessages(Action<int>? chunksReleased = null)
+internal sealed class UnacknowledgedMessages(Action<int>? chunksReleased = null, DiskSpool? spool = null)
 {
+    // A run's spool file is compacted to what is still unacknowledged once it has grown past this.
+    private const long CompactAfterBytes = 8 * 1024 * 1024;
+
     private readonly Lock _lock = new();
     private readonly LinkedList<AgentMessage> _messages = new();
+    private readonly Dictionary<string, long> _spooledBytes = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Takes back what a previous run of the agent spooled and never got acknowledged; returns the runs it
+    /// belongs to (to list in Hello) and how many log chunks it holds (they take output budget).
+    /// </summary>
+    public (IReadOnlyList<string> Runs, int Chunks) LoadSpooled()
+    {
+        if (spool is null)
+        {
+            return ([], 0);
+        }
+
+        var loaded = spool.Load();
+        lock (_lock)
+        {
+            foreach (var message in loaded)
+            {
+                _messages.AddLast(message);
+            }
+        }
+
+        return ([.. loaded.Select(DiskSpool.RunOf).OfType<string>().Distinct(StringComparer.Ordinal)],
+            loaded.Count(m => m.PayloadCase == AgentMessage.PayloadOneofCase.LogChunk));
+    }
 
     public int Count
     {
@@ -35,6 +63,10 @@ internal sealed class UnacknowledgedMessages(Action<int>? chunksReleased = null)
         lock (_lock)
         {
             _messages.AddLast(message);
+            if (spool is not null && DiskSpool.RunOf(message) is { } runId)
+            {
+                _spooledBytes[runId] = _spooledBytes.GetValueOrDefault(runId) + spool.Append(message);
+            }
         }
     }
 
@@ -50,6 +82,7 @@ internal sealed class UnacknowledgedMessages(Action<int>? chunksReleased = null)
                 AgentMessage.PayloadOneofCase.JobFinished => ack.Finished && message.JobFinished.RunId == ack.RunId,
                 _ => false,
             });
+            Unspool(ack.RunId);
         }
 
         Release(released);
@@ -62,6 +95,7 @@ internal sealed class UnacknowledgedMessages(Action<int>? chunksReleased = null)
         lock (_lock)
         {
             released = RemoveWhere(message => (message.LogChunk?.RunId ?? message.JobFinished?.RunId) == runId);
+            Unspool(runId);
         }
 
         Release(released);
@@ -73,6 +107,26 @@ internal sealed class UnacknowledgedMessages(Action<int>? chunksReleased = null)
         lock (_lock)
         {
             return [.. _messages];
+        }
+    }
+
+    /// <summary>Deletes a run's spool file once nothing of it is left, or compacts it when it has grown large.</summary>
+    private void Unspool(string runId)
+    {
+        if (spool is null)
+        {
+            return;
+        }
+
+        var remaining = _messages.Where(m => DiskSpool.RunOf(m) == runId).ToList();
+        if (remaining.Count == 0)
+        {
+            spool.Delete(runId);
+            _spooledBytes.Remove(runId);
+        }
+        else if (_spooledBytes.GetValueOrDefault(runId) > CompactAfterBytes)
+        {
+            _spooledBytes[runId] = spool.Rewrite(runId, remaining);
         }
     }
 

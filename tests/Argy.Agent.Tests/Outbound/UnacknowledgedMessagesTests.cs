@@ -87,4 +87,45 @@ public sealed class UnacknowledgedMessagesTests
         await third.WaitAsync(TimeSpan.FromSeconds(5));
         unacked.Snapshot().Select(m => m.LogChunk.Sequence).Should().Equal(2L);
     }
+
+    [Fact]
+    public void Unacknowledged_output_and_result_survive_an_agent_restart_and_the_spool_empties_once_acknowledged()
+    {
+        using var directory = new Support.TempDirectory();
+        var spool = Path.Combine(directory.Path, "spool");
+        var before = new UnacknowledgedMessages(spool: new DiskSpool(spool));
+        before.Written(Chunk("run-a", 1, bytes: 10));
+        before.Written(Chunk("run-a", 2, bytes: 10));
+        before.Written(Finished("run-a"));
+        before.Written(Chunk("run-b", 1));
+        before.Acknowledge(new Ack { RunId = "run-b", Sequence = 1 });
+
+        var after = new UnacknowledgedMessages(spool: new DiskSpool(spool));
+        var (runs, chunks) = after.LoadSpooled();
+
+        runs.Should().Equal("run-a");
+        chunks.Should().Be(2);
+        after.Snapshot().Select(m => m.PayloadCase.ToString() + (m.LogChunk?.Sequence ?? 0))
+            .Should().Equal("LogChunk1", "LogChunk2", "JobFinished0");
+        File.GetUnixFileMode(Path.Combine(spool, "run-a.spool")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        after.Acknowledge(new Ack { RunId = "run-a", Sequence = 2, Finished = true });
+        Directory.EnumerateFiles(spool).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_record_torn_by_a_crash_mid_write_is_ignored_when_loading()
+    {
+        using var directory = new Support.TempDirectory();
+        var spool = new DiskSpool(Path.Combine(directory.Path, "spool"));
+        spool.Append(Chunk("run-a", 1, bytes: 100));
+        spool.Append(Chunk("run-a", 2, bytes: 100));
+        var path = Path.Combine(directory.Path, "spool", "run-a.spool");
+        using (var file = new FileStream(path, FileMode.Open))
+        {
+            file.SetLength(file.Length - 30);
+        }
+
+        spool.Load().Select(m => m.LogChunk.Sequence).Should().Equal(1L);
+    }
 }
