@@ -13,7 +13,7 @@ upgrade_deb=${3:?missing the upgrade .deb}
 cli=${4:?missing the argy CLI executable}
 here=$(cd "$(dirname "$0")" && pwd)
 : "${ARGY_URL:?ARGY_URL must point at a running control plane}" "${ARGY_TOKEN:?ARGY_TOKEN must be an admin token}"
-max_exposure=${ARGY_MAX_EXPOSURE:-2.5}
+max_exposure=${ARGY_MAX_EXPOSURE:-2.6}
 
 fail() { echo "error: $*" >&2; exit 1; }
 command -v systemd-nspawn >/dev/null || fail "systemd-nspawn is not installed (apt-get install systemd-container)"

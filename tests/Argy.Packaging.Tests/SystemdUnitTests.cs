@@ -78,7 +78,7 @@ public sealed class SystemdUnitTests
         Agent.Get("Service", "CapabilityBoundingSet").Should().BeEmpty("the agent runs as 1001 and bubblewrap needs no capability from outside its user namespace");
         Agent.Get("Service", "AmbientCapabilities").Should().BeEmpty();
         Agent.Get("Service", "SystemCallArchitectures").Should().Be("native");
-        Agent.Words("Service", "SystemCallFilter").Should().Contain(["@system-service", "~@resources"]);
+        Agent.Words("Service", "SystemCallFilter").Should().Contain("@system-service").And.NotContain("~@resources", "the .NET runtime fails to start without @resources");
         // It hides PID 1's /proc entry, by which the .NET systemd integration recognises systemd: no READY=1.
         Agent.Has("Service", "ProtectProc").Should().BeFalse();
         Agent.Words("Service", "RestrictAddressFamilies").Should().BeEquivalentTo(["AF_UNIX", "AF_INET", "AF_INET6"]);
