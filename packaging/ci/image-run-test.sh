@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the agent image the way the Kubernetes manifests do, without a container engine: its root file system
-# mounted read-only, a tmpfs on /tmp, a writable /work, the credential directory read-only, as uid 1001 with
+# mounted read-only, a tmpfs on /tmp, a writable /work and state directory (credential, output spool), as uid 1001 with
 # the image's environment. Enrolls it with the control plane at ARGY_URL, runs a deployment through it and
 # stops it with SIGTERM.
 #
@@ -54,9 +54,9 @@ created=$("$cli" agents create --name ci-image --tags image-ci --json)
 token=$(printf '%s' "$created" | sed -n 's/.*"enrollmentToken":"\([^"]*\)".*/\1/p')
 [ -n "$token" ] || fail "argy agents create printed no enrollment token: $created"
 in_image rw enroll --url "$ARGY_URL" --token "$token" >/dev/null || fail "argy-agent enroll failed in the image"
-echo "ok    enrolled from the image (state directory writable for this step only)"
+echo "ok    enrolled from the image"
 
-in_image ro run >"$work/agent.log" 2>&1 &
+in_image rw run >"$work/agent.log" 2>&1 &
 agent_pid=$!
 for _ in $(seq 1 100); do
   "$cli" agents list | grep ci-image | grep -q Connected && break
@@ -64,7 +64,7 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 "$cli" agents list | grep ci-image | grep -q Connected || { cat "$work/agent.log" >&2; fail "the agent in the image did not connect"; }
-echo "ok    the agent runs on a read-only root file system (writable: /tmp, /work) and is Connected"
+echo "ok    the agent runs on a read-only root file system (writable: /tmp, /work, its state directory) and is Connected"
 
 # shellcheck disable=SC2016 # expanded by the job's shell
 log=$("$cli" deploy --product packaging-ci --tags image-ci --timeout 60s --script \

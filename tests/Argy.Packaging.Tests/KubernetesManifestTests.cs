@@ -92,9 +92,11 @@ public sealed class KubernetesManifestTests
         var mounts = container.List("volumeMounts").ToDictionary(m => m.Text("mountPath")!, m => m);
         var volumes = pod.List("volumes").ToDictionary(v => v.Text("name")!, v => v);
 
-        var credential = mounts["/var/lib/argy-agent"];
+        var credential = mounts["/var/lib/argy-agent/agent.json"];
         credential.Text("readOnly").Should().Be("true");
+        credential.Text("subPath").Should().Be("agent.json");
         volumes[credential.Text("name")!].Text("secret", "secretName").Should().Be("argy-agent-credential");
+        volumes[mounts["/var/lib/argy-agent"].Text("name")!].At("emptyDir").Should().NotBeNull("the agent spools output in its state directory");
         volumes[mounts["/work"].Text("name")!].At("emptyDir").Should().NotBeNull();
         volumes[mounts["/tmp"].Text("name")!].At("emptyDir").Should().NotBeNull();
 
