@@ -52,6 +52,7 @@ public sealed partial class DeviceApprovalService(
         var row = FindByCode(caller, request.UserCode, sourceIp);
         string? agentId = null;
         string? role = null;
+        string? loginGrant = null;
         if (row.ClientId == DeviceClients.Agent.Id)
         {
             RequireApprover(caller, row, sourceIp);
@@ -63,9 +64,10 @@ public sealed partial class DeviceApprovalService(
         else
         {
             role = caller.Role;
+            loginGrant = LoginGrant.From(caller);
         }
 
-        if (!store.Decide(row.Id, DeviceStatus.Approved, caller.Scope, caller.ActorId, agentId, role))
+        if (!store.Decide(row.Id, DeviceStatus.Approved, caller.Scope, caller.ActorId, agentId, role, loginGrant))
         {
             if (agentId is not null)
             {

@@ -26,6 +26,9 @@ public sealed class DeviceAuthorizationRow
     public long? DecidedAt { get; init; }
     public string? AgentId { get; init; }
     public string? Role { get; init; }
+
+    /// <summary>argy-cli: the approver's user, org and product scope, as JSON (<see cref="LoginGrant"/>).</summary>
+    public string? LoginGrant { get; init; }
     public long CreatedAt { get; init; }
     public long ExpiresAt { get; init; }
 }

@@ -176,7 +176,8 @@ public sealed partial class DeviceAuthorizationService(
         var lifetime = options.Value.LoginTokenLifetime;
         var host = row.Hostname.Length > 0 ? row.Hostname : "a terminal";
         var name = $"login from {host} approved by {row.DecidedBy}";
-        var (token, secret) = tokens.Create(TenantScope.Of(row.TenantId!), name.Length > 100 ? name[..100] : name, row.Role!, time.GetUtcNow() + lifetime);
+        var (token, secret) = tokens.Create(
+            TenantScope.Of(row.TenantId!), name.Length > 100 ? name[..100] : name, row.Role!, time.GetUtcNow() + lifetime, LoginGrant.ToTokenGrant(row.LoginGrant, row.DecidedBy));
         return new DeviceTokenResponse
         {
             AccessToken = secret,

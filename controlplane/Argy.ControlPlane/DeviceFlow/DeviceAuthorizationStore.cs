@@ -106,17 +106,18 @@ public sealed class DeviceAuthorizationStore(Database database, TimeProvider tim
     }
 
     /// <summary>Approves or denies a pending, unexpired request for the approver's tenant; false if it no longer is.</summary>
-    public bool Decide(string id, string status, TenantScope scope, string decidedBy, string? agentId, string? role)
+    public bool Decide(string id, string status, TenantScope scope, string decidedBy, string? agentId, string? role, string? loginGrant = null)
     {
         var now = Now;
         using var connection = database.Open();
         return connection.Execute(
             """
             UPDATE device_authorizations
-               SET status = @status, tenant_id = @tenant, decided_by = @decidedBy, decided_at = @now, agent_id = @agentId, role = @role
+               SET status = @status, tenant_id = @tenant, decided_by = @decidedBy, decided_at = @now, agent_id = @agentId, role = @role,
+                   login_grant = @loginGrant
              WHERE id = @id AND status = 'Pending' AND expires_at > @now
             """,
-            new { id, status, tenant = scope.TenantId, decidedBy, now, agentId, role }) == 1;
+            new { id, status, tenant = scope.TenantId, decidedBy, now, agentId, role, loginGrant }) == 1;
     }
 
     /// <summary>Spends an approved request's device code. Succeeds once, so a device code yields one credential.</summary>

@@ -315,6 +315,12 @@ public static class Migrations
         ALTER TABLE api_tokens ADD COLUMN created_by TEXT;
         CREATE INDEX ix_api_tokens_user ON api_tokens(tenant_id, user_id);
         """,
+
+        // 4: what a device-flow login inherits from its approver (user, org, product scope), so the token it
+        // yields is never broader than the approver's credential and dies with the approver's user.
+        """
+        ALTER TABLE device_authorizations ADD COLUMN login_grant TEXT;
+        """,
     ];
 
     public static int Latest => Steps.Length;
