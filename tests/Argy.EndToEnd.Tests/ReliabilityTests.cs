@@ -56,4 +56,32 @@ public sealed class ReliabilityTests : IAsyncLifetime
         metrics.Should().Contain("argy_dispatch_latency_seconds_bucket");
         metrics.Should().Contain("argy_log_bytes_total");
     }
+
+    [Fact]
+    public async Task The_agent_serves_its_own_metrics_on_the_configured_local_address()
+    {
+        var port = FreePort();
+        var tag = ControlPlaneFixture.UniqueTag();
+        await using var agent = await Agent.StartAsync(_controlPlane, [tag],
+            settings: new Dictionary<string, string?> { ["ARGY_AGENT__METRICSADDRESS"] = $"127.0.0.1:{port}" });
+        using var api = _controlPlane.Api();
+        var run = (string)(await api.SubmitAsync(new { product = "web", script = "echo scraped", tags = new[] { tag } }))["runId"]!;
+        await api.WaitForEndAsync(run, TimeSpan.FromSeconds(30));
+        using var http = new HttpClient();
+
+        var metrics = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+
+        metrics.Should().Contain("argy_agent_connected 1");
+        metrics.Should().Contain("argy_agent_running_jobs 0");
+        metrics.Should().Contain("argy_agent_reconnects_total");
+        metrics.Should().Contain("argy_agent_unacknowledged_messages");
+        metrics.Should().Contain("argy_agent_last_heartbeat_timestamp_seconds");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

@@ -20,6 +20,9 @@ internal sealed class AgentOptions
     /// <summary>How long running jobs may keep going after SIGTERM before they are cancelled.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>When set (e.g. 127.0.0.1:9464), Prometheus metrics are served at http://&lt;address&gt;/metrics.</summary>
+    public string? MetricsAddress { get; set; }
+
     /// <summary>When set, logs also go to a rolling file in this directory.</summary>
     public string? LogDirectory { get; set; }
 

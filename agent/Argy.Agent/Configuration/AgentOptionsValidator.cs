@@ -22,6 +22,11 @@ internal sealed partial class AgentOptionsValidator : IValidateOptions<AgentOpti
             failures.Add("Agent:WorkRoot must not be the file system root, workspaces are deleted after each run");
         }
 
+        if (options.MetricsAddress is { Length: > 0 } metrics && !System.Net.IPEndPoint.TryParse(metrics, out _))
+        {
+            failures.Add($"Agent:MetricsAddress '{metrics}' is not an address:port such as 127.0.0.1:9464.");
+        }
+
         if (options.LogDirectory is { Length: > 0 } logDirectory)
         {
             RequireAbsolute(failures, "Agent:LogDirectory", logDirectory);

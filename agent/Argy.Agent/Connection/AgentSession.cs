@@ -255,6 +255,7 @@ internal sealed partial class AgentSession(
         {
             // Picks up a credential `argy-agent rotate` stored meanwhile.
             await credentials.RefreshAsync(cancellationToken);
+            Observability.AgentMetrics.LastHeartbeat.Set(time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
             outbound.TrySendHeartbeat(() => new AgentMessage
             {
                 Heartbeat = new Heartbeat

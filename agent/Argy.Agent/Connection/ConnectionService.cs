@@ -111,6 +111,7 @@ internal sealed partial class ConnectionService(
 
             failures = result.Established && lasted >= ReconnectBackoff.StableSession ? 1 : failures + 1;
             var delay = backoff.DelayFor(failures);
+            Observability.AgentMetrics.Reconnects.Inc();
             if (ReconnectBackoff.IsWorthAWarning(failures))
             {
                 LogReconnectWarning(result.Detail, failures, delay);

@@ -2,6 +2,7 @@ using Argy.Agent.Configuration;
 using Argy.Agent.Connection;
 using Argy.Agent.Jobs;
 using Argy.Agent.Logging;
+using Argy.Agent.Observability;
 using Argy.Agent.State;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,6 +38,7 @@ internal static class AgentHost
         builder.Services.AddSingleton<AgentExitCode>();
         builder.Services.AddJobs();
         builder.Services.AddConnection();
+        builder.Services.AddAgentMetrics();
         return builder.Build();
     }
 }
