@@ -46,6 +46,24 @@ internal sealed partial class ArgyApiClient
         }
     }
 
+    /// <summary>A plain-text (or XML) answer as-is.</summary>
+    public async Task<string> GetTextAsync(string path, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(RequestTimeout);
+        using var response = await SendCoreAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token, ct);
+        try
+        {
+            return await response.Content.ReadAsStringAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException
+            || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            throw Unreachable(ex);
+        }
+    }
+
     public static string Segment(string value) => Escape(value);
 }
 

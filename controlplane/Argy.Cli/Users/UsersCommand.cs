@@ -13,8 +13,37 @@ internal static class UsersCommand
         {
             Invite(runner), List(runner), Get(runner), Update(runner), Simple(runner, "disable", "Disable a user: their sessions and API tokens are refused at once"),
             Simple(runner, "enable", "Enable a disabled user"), Simple(runner, "resend-invitation", "Email a new activation link to an invited user"),
-            Delete(runner),
+            Delete(runner), Sessions(runner), SignOut(runner),
         };
+
+    private static Command Sessions(CommandRunner runner)
+    {
+        var id = new Argument<string>("id") { Description = "User id (usr_...)" };
+        var json = JsonOption();
+        var command = new Command("sessions", "List a user's sessions") { id, json };
+        command.SetRequestAction(runner, json, p => (HttpMethod.Get, Path("users", p.GetRequiredValue(id), "sessions"), null),
+            async (answer, output) =>
+            {
+                var table = new Table("ID", "METHOD", "IP", "STARTED", "LAST SEEN", "ENDS", "REVOKED");
+                foreach (var session in Items(answer))
+                {
+                    table.Add(Text(session, "id"), Text(session, "method"), Text(session, "ip"), Text(session, "createdAt"), Text(session, "lastSeenAt"),
+                        Text(session, "expiresAt"), Text(session, "revokeReason"));
+                }
+
+                await table.WriteAsync(output);
+            });
+        return command;
+    }
+
+    private static Command SignOut(CommandRunner runner)
+    {
+        var id = new Argument<string>("id") { Description = "User id (usr_...)" };
+        var command = new Command("sign-out", "End every session of a user (they can sign in again)") { id };
+        command.SetRequestAction(runner, null, p => (HttpMethod.Post, Path("users", p.GetRequiredValue(id), "sessions", "revoke"), null),
+            async (answer, output) => await output.WriteLineAsync($"{Text(answer, "revoked")} session(s) ended"));
+        return command;
+    }
 
     private static Command Invite(CommandRunner runner)
     {

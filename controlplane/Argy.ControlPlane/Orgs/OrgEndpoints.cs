@@ -8,6 +8,8 @@ namespace Argy.ControlPlane.Orgs;
 
 public sealed record OrgRequest(string? Name, string? Description);
 
+public sealed record TenantResponse(string Id, string Name, string DisplayName, DateTimeOffset CreatedAt);
+
 public sealed record OrgResponse(string Id, string Name, string Description, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     public static OrgResponse From(OrgRow row) => new(row.Id, row.Name, row.Description, UnixMs.To(row.CreatedAt), UnixMs.To(row.UpdatedAt));
@@ -23,6 +25,16 @@ public static class OrgEndpoints
 
     public static RouteGroupBuilder MapOrgEndpoints(this RouteGroupBuilder api)
     {
+        api.MapGet("/tenant", (HttpContext context, Settings.TenantDirectory tenants) =>
+            {
+                var scope = context.Caller().Scope;
+                var tenant = tenants.Get(scope);
+                return TypedResults.Ok(new TenantResponse(tenant.Id, tenant.Name, tenants.DisplayName(scope), tenant.CreatedAt));
+            })
+            .RequireAuthorization()
+            .WithTags("Orgs")
+            .WithSummary("The caller's tenant: id, name and the name shown to people");
+
         var orgs = api.MapGroup("/orgs").WithTags("Orgs");
 
         orgs.MapPost("/", (OrgRequest request, HttpContext context, OrgStore store) =>

@@ -4,7 +4,8 @@ using Argy.EndToEnd.Tests.Infrastructure;
 namespace Argy.EndToEnd.Tests.Iam;
 
 /// <summary>The `argy` administration commands against the real control plane.</summary>
-public sealed class AdminCliTests(IamFixture fixture) : IClassFixture<IamFixture>
+[Collection(IamCollection.Name)]
+public sealed class AdminCliTests(IamFixture fixture)
 {
     private ControlPlane ControlPlane => fixture.ControlPlane;
 
@@ -47,6 +48,57 @@ public sealed class AdminCliTests(IamFixture fixture) : IClassFixture<IamFixture
         var bad = await ArgyCli.RunAsync(ControlPlane, null, "users", "invite", "--email", "nope", "--role", "VIEWER");
         bad.ExitCode.Should().Be(2);
         bad.StandardError.Should().Contain("email");
+    }
+
+    [Fact]
+    public async Task Settings_sso_scim_and_config_transfer_from_the_cli()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var source = await ControlPlane.CreateTenantAsync("cli-src-" + tag);
+        var target = await ControlPlane.CreateTenantAsync("cli-dst-" + tag);
+        using var directory = new TempDirectory("argy-cli-config");
+
+        (await Ok(source, "settings", "set", "security", "--data", """{"sessionDurationMinutes": 600, "inactivityTimeoutMinutes": 45, "maxSessionsPerUser": 2}"""))
+            .Should().Contain("\"maxSessionsPerUser\": 2");
+        (await Ok(source, "settings", "get", "security")).Should().Contain("\"inactivityTimeoutMinutes\": 45");
+        await Ok(source, "settings", "set", "llm-filter", "--data", """{"piiMode": "Block", "secretsMode": "Block", "outputPolicy": "Mask"}""");
+
+        var lockout = await ArgyCli.RunAsync(ControlPlane, source, "settings", "ip-allowlist", "--range", "203.0.113.0/24=office");
+        lockout.ExitCode.Should().Be(2);
+        lockout.StandardError.Should().Contain("force=true");
+        (await Ok(source, "settings", "ip-allowlist", "--range", "127.0.0.0/8=loopback", "--range", "::1/128=loopback v6")).Should().Contain("is allowed");
+
+        var variable = "ARGY_TEST_SECRET_" + tag;
+        Environment.SetEnvironmentVariable(variable, "cli-client-secret");
+        (await Ok(source, "settings", "sso", "add-oidc", "--name", "okta", "--provider", "okta", "--client-id", "0oa9", "--client-secret-env", variable, "--domain", "cli.okta.com"))
+            .Should().Contain("issuer https://cli.okta.com");
+        var metadata = directory.Combine("idp.xml");
+        await File.WriteAllTextAsync(metadata, SamlSample.IdpMetadata());
+        var saml = await Ok(source, "settings", "sso", "add-saml", "--name", "adfs", "--metadata", metadata, "--email-attribute", "mail");
+        var samlId = saml.Split(' ')[2];
+        (await Ok(source, "settings", "sso", "sp-metadata", samlId)).Should().Contain("SPSSODescriptor");
+        (await Ok(source, "settings", "sso", "list")).Should().Contain("okta").And.Contain("https://idp.example.test/saml").And.Contain("enforced: false");
+        (await Ok(source, "settings", "scim-token")).Should().Contain("argy_scim_").And.Contain("/scim/v2");
+        await Ok(source, "products", "create", "--name", "web");
+        var team = JsonNode.Parse(await Ok(source, "teams", "create", "--name", "Web team", "--json"))!;
+        var product = JsonNode.Parse(await Ok(source, "products", "list", "--json"))!["items"]![0]!;
+        await Ok(source, "teams", "grant", (string)team["id"]!, (string)product["id"]!, "--permission", "admin");
+
+        var file = directory.Combine("config.json");
+        (await Ok(source, "config", "export", "--output", file)).Should().Contain(file);
+        (await File.ReadAllTextAsync(file)).Should().NotContain("cli-client-secret");
+        var preview = await Ok(target, "config", "import", "--file", file);
+        preview.Should().Contain("+ teams: team Web team (create)").And.Contain("+ sso: provider okta (create)").And.Contain("--yes");
+        (await Ok(target, "config", "import", "--file", file, "--yes")).Should().Contain("applied");
+        (await Ok(target, "config", "import", "--file", file)).Should().Contain("nothing to change");
+        (await Ok(target, "teams", "list")).Should().Contain("Web team").And.Contain("web:admin");
+    }
+
+    private async Task<string> Ok(TenantCredentials tenant, params string[] arguments)
+    {
+        var result = await ArgyCli.RunAsync(ControlPlane, tenant, arguments);
+        result.ExitCode.Should().Be(0, "argy {0} failed: {1}", string.Join(' ', arguments), result.StandardError);
+        return result.StandardOutput;
     }
 
     private async Task<string> Ok(params string[] arguments)

@@ -10,7 +10,8 @@ namespace Argy.EndToEnd.Tests.Iam;
 /// lists leave its rows out), the other tenant's id in x-tenant-id (or its org in x-org-id) answers 403, and
 /// nothing of the other tenant changed.
 /// </summary>
-public sealed class CrossTenantTests(IamFixture fixture) : IClassFixture<IamFixture>
+[Collection(IamCollection.Name)]
+public sealed class CrossTenantTests(IamFixture fixture)
 {
     private ControlPlane ControlPlane => fixture.ControlPlane;
 

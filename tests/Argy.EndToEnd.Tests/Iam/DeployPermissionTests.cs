@@ -4,7 +4,8 @@ using Argy.EndToEnd.Tests.Infrastructure;
 namespace Argy.EndToEnd.Tests.Iam;
 
 /// <summary>Who may deploy what: team product permissions, product-scoped tokens, and first-use registration.</summary>
-public sealed class DeployPermissionTests(IamFixture fixture) : IClassFixture<IamFixture>
+[Collection(IamCollection.Name)]
+public sealed class DeployPermissionTests(IamFixture fixture)
 {
     private ControlPlane ControlPlane => fixture.ControlPlane;
 

@@ -9,7 +9,8 @@ namespace Argy.EndToEnd.Tests.Iam;
 /// roles hold each permission, and each endpoint names the permission it needs. A role without it gets 403;
 /// a role with it gets anything but 401/403 (ids in the table do not exist, so 404 and 400 are expected).
 /// </summary>
-public sealed class PermissionMatrixTests(IamFixture fixture) : IClassFixture<IamFixture>
+[Collection(IamCollection.Name)]
+public sealed class PermissionMatrixTests(IamFixture fixture)
 {
     private const string Admin = "PLATFORM_ADMIN", Engineer = "PLATFORM_ENGINEER", Pm = "PLATFORM_PM", User = "PLATFORM_USER", Approver = "COMPLIANCE_APPROVER", Viewer = "VIEWER";
 
@@ -110,6 +111,7 @@ public sealed class PermissionMatrixTests(IamFixture fixture) : IClassFixture<Ia
         { "settings:manage", "POST", "/api/v1/config/import/preview", "{}" },
         { "settings:manage", "POST", "/api/v1/config/import", "{}" },
         { "authenticated", "GET", "/api/v1/me", null },
+        { "authenticated", "GET", "/api/v1/tenant", null },
         { "authenticated", "POST", "/api/v1/auth/refresh", null },
         { "authenticated", "GET", "/api/v1/me/sessions", null },
     };

@@ -8,7 +8,8 @@ using Argy.EndToEnd.Tests.Infrastructure;
 namespace Argy.EndToEnd.Tests.Iam;
 
 /// <summary>SCIM 2.0 provisioning the way Entra ID and Okta drive it, asserting RFC 7643/7644 response shapes.</summary>
-public sealed class ScimTests(IamFixture fixture) : IClassFixture<IamFixture>
+[Collection(IamCollection.Name)]
+public sealed class ScimTests(IamFixture fixture)
 {
     private const string UserSchema = "urn:ietf:params:scim:schemas:core:2.0:User";
     private const string PatchOp = "urn:ietf:params:scim:api:messages:2.0:PatchOp";

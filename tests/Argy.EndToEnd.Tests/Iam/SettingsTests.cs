@@ -5,7 +5,8 @@ using Argy.EndToEnd.Tests.Infrastructure;
 namespace Argy.EndToEnd.Tests.Iam;
 
 /// <summary>Security settings, branding, LLM filter policy, SSO objects and enforcement, and export/import between tenants.</summary>
-public sealed class SettingsTests(IamFixture fixture) : IClassFixture<IamFixture>
+[Collection(IamCollection.Name)]
+public sealed class SettingsTests(IamFixture fixture)
 {
     private ControlPlane ControlPlane => fixture.ControlPlane;
 

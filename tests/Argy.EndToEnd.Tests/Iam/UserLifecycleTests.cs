@@ -4,7 +4,8 @@ using Argy.EndToEnd.Tests.Infrastructure;
 namespace Argy.EndToEnd.Tests.Iam;
 
 /// <summary>Invitation by email, activation, passwordless sign-in and disabling, against the real process and a real SMTP server.</summary>
-public sealed class UserLifecycleTests(IamFixture fixture) : IClassFixture<IamFixture>
+[Collection(IamCollection.Name)]
+public sealed class UserLifecycleTests(IamFixture fixture)
 {
     private ControlPlane ControlPlane => fixture.ControlPlane;
 

@@ -63,3 +63,13 @@ public static class IamApi
         return (string)created["token"]!;
     }
 }
+
+/// <summary>
+/// The identity tests share one control plane (with its SMTP server) and run one after another: each works in
+/// its own tenant or with unique names, and one process instead of one per class keeps the machine's load down.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class IamCollection : ICollectionFixture<IamFixture>
+{
+    public const string Name = "identity and access";
+}
