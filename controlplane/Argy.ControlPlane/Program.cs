@@ -97,6 +97,7 @@ api.MapOrgEndpoints();
 api.MapSettingsEndpoints();
 api.MapConfigTransferEndpoints();
 app.MapScimEndpoints();
+app.MapSignInPages();
 
 app.AnnounceWhenListening();
 await app.RunAsync();

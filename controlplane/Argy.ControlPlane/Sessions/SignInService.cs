@@ -19,6 +19,7 @@ public sealed partial class SignInService(
     IEmailOutbox outbox,
     UserEmails emails,
     SignInPolicy policy,
+    SecurityAudit audit,
     IOptions<UsersOptions> options,
     ILogger<SignInService> logger)
 {
@@ -91,6 +92,7 @@ public sealed partial class SignInService(
 
         var issued = sessions.Start(user, purpose == LinkPurpose.Activation ? SignInMethod.Activation : SignInMethod.MagicLink,
             context.Connection.RemoteIpAddress?.ToString(), context.Request.Headers.UserAgent.ToString());
+        audit.Changed(SecurityAudit.SessionStarted, user.Id, scope, issued.Session.Id, context.Connection.RemoteIpAddress, issued.Session.Method);
         return Response(issued, teams);
     }
 

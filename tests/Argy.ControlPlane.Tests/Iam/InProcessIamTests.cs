@@ -127,6 +127,27 @@ public sealed class InProcessIamTests : IAsyncLifetime
         Encoding.UTF8.GetString(new SecretBox(_host.SecretKey).Open(stored)).Should().Be(Secret);
     }
 
+    [Fact]
+    public async Task Opening_the_emailed_link_shows_a_page_and_uses_nothing_up()
+    {
+        var admin = _host.Client(_host.AdminToken);
+        await _host.InviteAsync(admin, "page@example.test");
+        var message = _host.Mail.Last("page@example.test");
+        var link = System.Text.RegularExpressions.Regex.Match(message.TextBody, @"http\S+/activate\?token=\S+").Value;
+        var token = CapturedMail.Token(message);
+
+        var page = await _host.Client().GetAsync("/activate?token=" + Uri.EscapeDataString(token));
+        var html = await page.Content.ReadAsStringAsync();
+
+        link.Should().Contain("/activate?token=argy_act_");
+        page.Content.Headers.ContentType!.MediaType.Should().Be("text/html");
+        page.Headers.GetValues("Content-Security-Policy").Single().Should().Contain("script-src 'self'");
+        page.Headers.GetValues("Referrer-Policy").Single().Should().Be("no-referrer");
+        html.Should().Contain("data-endpoint=\"/api/v1/auth/activate\"").And.NotContain(token);
+        (await _host.Client().GetAsync("/sign-in.js")).Content.Headers.ContentType!.MediaType.Should().Be("text/javascript");
+        await IamHost.Json(await _host.Client().PostAsJsonAsync("/api/v1/auth/activate", new { token }), 200);
+    }
+
     private static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> done)
     {
         for (var i = 0; ; i++)
