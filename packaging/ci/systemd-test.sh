@@ -30,7 +30,7 @@ install -m 0755 "$cli" "$machine/usr/local/bin/argy"
 install -m 0755 "$here/systemd-machine-check.sh" "$machine/root/argy-ci/check.sh"
 apt_log="$machine/root/argy-ci/apt.log"
 if ! chroot "$machine" /bin/sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    --no-install-recommends systemd systemd-sysv dbus /root/argy-ci/$(basename "$deb")" >"$apt_log" 2>&1; then
+    --no-install-recommends systemd systemd-sysv dbus procps /root/argy-ci/$(basename "$deb")" >"$apt_log" 2>&1; then
   tail -n 30 "$apt_log" >&2
   fail "installing systemd and the package into the machine failed"
 fi
