@@ -73,11 +73,13 @@ public sealed partial class ScimUsers(
         return Get(caller.Scope, created.Id, baseUrl);
     }
 
-    /// <summary>PUT: the given attributes replace the stored ones.</summary>
+    /// <summary>PUT (RFC 7644 §3.5.1): the body replaces the user; names and externalId it leaves out are cleared.</summary>
     public JsonObject Replace(Caller caller, string id, JsonObject body, string baseUrl)
     {
         var existing = Find(caller.Scope, id);
-        Apply(caller, existing, Read(body, requireUserName: true));
+        var user = Read(body, requireUserName: true);
+        Apply(caller, existing, user with { DisplayName = user.DisplayName ?? "", GivenName = user.GivenName ?? "", FamilyName = user.FamilyName ?? "" },
+            clearExternalId: user.ExternalId is null);
         return Get(caller.Scope, id, baseUrl);
     }
 
@@ -134,14 +136,14 @@ public sealed partial class ScimUsers(
         }
     }
 
-    private void Apply(Caller caller, UserRow existing, ScimUser changes)
+    private void Apply(Caller caller, UserRow existing, ScimUser changes, bool clearExternalId = false)
     {
         if (changes.Email is not null && !UserValidation.IsEmail(changes.Email))
         {
             throw new ScimException(400, $"userName '{changes.Email}' is not an email address.", ScimErrors.InvalidValue);
         }
 
-        if (!users.UpdateProfile(caller.Scope, existing.Id, changes.Email, changes.DisplayName, changes.GivenName, changes.FamilyName, changes.ExternalId))
+        if (!users.UpdateProfile(caller.Scope, existing.Id, changes.Email, changes.DisplayName, changes.GivenName, changes.FamilyName, changes.ExternalId, clearExternalId))
         {
             throw new ScimException(409, "Another user already has this userName or externalId.", ScimErrors.Uniqueness);
         }
@@ -232,12 +234,12 @@ public sealed partial class ScimUsers(
     {
         var location = $"{baseUrl}/Users/{user.Id}";
         var name = new JsonObject();
-        if (user.GivenName is not null)
+        if (!string.IsNullOrEmpty(user.GivenName))
         {
             name["givenName"] = user.GivenName;
         }
 
-        if (user.FamilyName is not null)
+        if (!string.IsNullOrEmpty(user.FamilyName))
         {
             name["familyName"] = user.FamilyName;
         }

@@ -115,6 +115,7 @@ public sealed class ScimTests(IamFixture fixture)
             ["name"] = new JsonObject { ["givenName"] = "Alicia", ["familyName"] = "Example" },
         }, 200);
         ((string)replaced.Body["name"]!["givenName"]!).Should().Be("Alicia");
+        replaced.Body.ContainsKey("externalId").Should().BeFalse("PUT replaces the user, and this body has no externalId");
 
         // 5. Membership removal by filter path, then deletion.
         await Send(scim, HttpMethod.Patch, $"/scim/v2/Groups/{groupId}",
