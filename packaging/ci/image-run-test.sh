@@ -75,7 +75,10 @@ printf '%s\n' "$log" | grep -qx 'root-read-only' || fail "the job could write to
 printf '%s\n' "$log" | grep -qx 'ok' || fail "the job could not write to its workspace: $log"
 echo "ok    a deployment ran in the image: uid 1001, root read-only, workspace writable"
 
-kill -TERM "$agent_pid"
+# $! is the subshell running in_image; the agent is its child (unshare, bash, chroot and env all exec into it).
+agent_main=$(pgrep -P "$agent_pid" | head -n 1)
+[ -n "$agent_main" ] || fail "cannot find the agent process under $agent_pid"
+kill -TERM "$agent_main"
 status=0
 wait "$agent_pid" || status=$?
 agent_pid=
