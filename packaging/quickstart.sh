@@ -17,7 +17,8 @@ fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 command -v dotnet >/dev/null || fail "the .NET 10 SDK is required (dotnet not found on PATH)"
 mkdir -p "$state/work"
-chmod 700 "$state"
+# Jobs run as uid 1001 when this runs as root: they must be able to pass through (not list) to their workspace.
+chmod 711 "$state"
 
 say "Building (Release)"
 dotnet build "$root/Argy.sln" -c Release --nologo -v quiet -clp:ErrorsOnly
@@ -72,7 +73,10 @@ if [ ! -f "$state/agent/agent.json" ]; then
 fi
 
 say "Starting the agent (jobs run in $state/work/<runId>/)"
-dotnet "$agent" run --state-dir "$state/agent" --work-root "$state/work" > "$state/agent.log" 2>&1 &
+# Jobs run in a bubblewrap sandbox when this machine has it (apt-get install bubblewrap); on a development
+# machine without it the agent falls back to plain processes and says so in its log.
+ARGY_AGENT__ISOLATION__ALLOWFALLBACK=true \
+  dotnet "$agent" run --state-dir "$state/agent" --work-root "$state/work" > "$state/agent.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
   argy agents list | grep -q Connected && break
