@@ -99,7 +99,10 @@ argy agents revoke "$agent_id" >/dev/null
 # Only inactive or failed are final: while "deactivating", ExecMainStatus may not be recorded yet.
 stopped() { case "$(prop $unit ActiveState)" in inactive | failed) return 0 ;; *) return 1 ;; esac; }
 wait_for 20 stopped || fail "a revoked agent is still $(prop $unit ActiveState)"
-[ "$(prop $unit ExecMainStatus)" = 3 ] || fail "a revoked agent exited $(prop $unit ExecMainStatus), expected 3"
+if [ "$(prop $unit ExecMainStatus)" != 3 ]; then
+  journalctl -u $unit -n 40 --no-pager >&2 || true
+  fail "a revoked agent exited $(prop $unit ExecMainStatus) (state $(prop $unit ActiveState), result $(prop $unit Result)), expected 3"
+fi
 sleep 12 # longer than RestartSec
 if [ "$(prop $unit NRestarts)" != 1 ] || ! stopped; then fail "a revoked agent was restarted (RestartPreventExitStatus)"; fi
 ok "a revoked agent exits 3 and is not restarted (RestartPreventExitStatus)"
