@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
 using Microsoft.Data.Sqlite;
 
@@ -23,22 +22,22 @@ public sealed partial class LogIngest : BackgroundService
         FullMode = BoundedChannelFullMode.Wait,
     });
 
-    private readonly Database _database;
+    private readonly LogStore _logs;
     private readonly ILogger<LogIngest> _logger;
 
-    public LogIngest(Database database, ILogger<LogIngest> logger)
+    public LogIngest(LogStore logs, ILogger<LogIngest> logger)
     {
-        _database = database;
+        _logs = logs;
         _logger = logger;
     }
 
     /// <summary>Queues a chunk; <paramref name="stored"/> runs after it is committed, with whether it was new.</summary>
     public ValueTask AppendAsync(TenantScope scope, string runId, long seq, int stream, long timestampMs, ReadOnlyMemory<byte> data, Action<bool> stored, CancellationToken cancellationToken) =>
-        _queue.Writer.WriteAsync(new Item(scope, runId, seq, stream, timestampMs, data, stored, null), cancellationToken);
+        _queue.Writer.WriteAsync(new Item(new NewLogChunk(scope, runId, seq, stream, timestampMs, data), stored, null), cancellationToken);
 
     /// <summary>Queues work to run once every chunk queued before it is stored.</summary>
     public ValueTask AfterPendingAsync(Action action, CancellationToken cancellationToken) =>
-        _queue.Writer.WriteAsync(new Item(default, "", 0, 0, 0, default, null, action), cancellationToken);
+        _queue.Writer.WriteAsync(new Item(default, null, action), cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -65,7 +64,7 @@ public sealed partial class LogIngest : BackgroundService
 
                     reader.TryRead(out _);
                     batch.Add(next);
-                    bytes += next.Data.Length;
+                    bytes += next.Chunk.Data.Length;
                 }
 
                 if (batch.Count > 0)
@@ -82,38 +81,10 @@ public sealed partial class LogIngest : BackgroundService
 
     private void Store(List<Item> batch)
     {
-        var inserted = new bool[batch.Count];
+        bool[] inserted;
         try
         {
-            using var connection = _database.Open();
-            using var transaction = Database.BeginWrite(connection);
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText =
-                "INSERT OR IGNORE INTO log_chunks (tenant_id, run_id, seq, stream, ts, data) VALUES ($tenant, $run, $seq, $stream, $ts, $data)";
-            var tenant = command.Parameters.Add("$tenant", SqliteType.Text);
-            var run = command.Parameters.Add("$run", SqliteType.Text);
-            var seq = command.Parameters.Add("$seq", SqliteType.Integer);
-            var stream = command.Parameters.Add("$stream", SqliteType.Integer);
-            var ts = command.Parameters.Add("$ts", SqliteType.Integer);
-            var data = command.Parameters.Add("$data", SqliteType.Blob);
-            command.Prepare();
-            for (var i = 0; i < batch.Count; i++)
-            {
-                var item = batch[i];
-                tenant.Value = item.Scope.TenantId;
-                run.Value = item.RunId;
-                seq.Value = item.Seq;
-                stream.Value = item.Stream;
-                ts.Value = item.TimestampMs;
-                data.Value = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(item.Data, out var segment)
-                    && segment.Offset == 0 && segment.Count == segment.Array!.Length
-                        ? segment.Array
-                        : item.Data.ToArray();
-                inserted[i] = command.ExecuteNonQuery() == 1;
-            }
-
-            transaction.Commit();
+            inserted = _logs.AppendBatch([.. batch.Select(item => item.Chunk)]);
         }
         catch (SqliteException e)
         {
@@ -140,8 +111,7 @@ public sealed partial class LogIngest : BackgroundService
         }
     }
 
-    private readonly record struct Item(
-        TenantScope Scope, string RunId, long Seq, int Stream, long TimestampMs, ReadOnlyMemory<byte> Data, Action<bool>? Stored, Action? Then);
+    private readonly record struct Item(NewLogChunk Chunk, Action<bool>? Stored, Action? Then);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing {Count} log chunks failed; they stay unacknowledged")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception, int count);

@@ -1,10 +1,14 @@
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
+using System.Runtime.InteropServices;
 using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace Argy.ControlPlane.Deployments;
 
 public sealed record LogChunkRow(long Seq, long Stream, long Ts, byte[] Data);
+
+public readonly record struct NewLogChunk(TenantScope Scope, string RunId, long Seq, int Stream, long TimestampMs, ReadOnlyMemory<byte> Data);
 
 /// <summary>
 /// A run's output, one row per chunk keyed by (run, sequence). A chunk delivered twice is stored once, so the
@@ -13,19 +17,46 @@ public sealed record LogChunkRow(long Seq, long Stream, long Ts, byte[] Data);
 public sealed class LogStore(Database database)
 {
     /// <summary>Stores a chunk; false when that sequence number was already stored.</summary>
-    public bool Append(TenantScope scope, string runId, long seq, int stream, long timestampMs, ReadOnlyMemory<byte> data)
+    public bool Append(TenantScope scope, string runId, long seq, int stream, long timestampMs, ReadOnlyMemory<byte> data) =>
+        AppendBatch([new NewLogChunk(scope, runId, seq, stream, timestampMs, data)])[0];
+
+    /// <summary>
+    /// Stores chunks in one transaction (one commit for many chunks); for each, whether it was new. Throws and
+    /// stores nothing when the transaction fails.
+    /// </summary>
+    public bool[] AppendBatch(IReadOnlyList<NewLogChunk> chunks)
     {
+        var inserted = new bool[chunks.Count];
         using var connection = database.Open();
+        using var transaction = Database.BeginWrite(connection);
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText =
             "INSERT OR IGNORE INTO log_chunks (tenant_id, run_id, seq, stream, ts, data) VALUES ($tenant, $run, $seq, $stream, $ts, $data)";
-        command.Parameters.AddWithValue("$tenant", scope.TenantId);
-        command.Parameters.AddWithValue("$run", runId);
-        command.Parameters.AddWithValue("$seq", seq);
-        command.Parameters.AddWithValue("$stream", stream);
-        command.Parameters.AddWithValue("$ts", timestampMs);
-        command.Parameters.AddWithValue("$data", data.ToArray());
-        return command.ExecuteNonQuery() == 1;
+        var tenant = command.Parameters.Add("$tenant", SqliteType.Text);
+        var run = command.Parameters.Add("$run", SqliteType.Text);
+        var seq = command.Parameters.Add("$seq", SqliteType.Integer);
+        var stream = command.Parameters.Add("$stream", SqliteType.Integer);
+        var ts = command.Parameters.Add("$ts", SqliteType.Integer);
+        var data = command.Parameters.Add("$data", SqliteType.Blob);
+        command.Prepare();
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var chunk = chunks[i];
+            tenant.Value = chunk.Scope.TenantId;
+            run.Value = chunk.RunId;
+            seq.Value = chunk.Seq;
+            stream.Value = chunk.Stream;
+            ts.Value = chunk.TimestampMs;
+            // The protobuf buffer is used as is when it is a whole array: no copy of the output on the log path.
+            data.Value = MemoryMarshal.TryGetArray(chunk.Data, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                ? segment.Array
+                : chunk.Data.ToArray();
+            inserted[i] = command.ExecuteNonQuery() == 1;
+        }
+
+        transaction.Commit();
+        return inserted;
     }
 
     public IReadOnlyList<LogChunkRow> Read(TenantScope scope, string runId, long afterSeq, int limit)
