@@ -131,10 +131,11 @@ public sealed class IsolationTests(IsolationFixture fixture) : IClassFixture<Iso
     {
         const string secret = "hunter2-correct-horse";
         var (run, log) = await RunAsync(
-            "printf %s \"$DB_PASSWORD\" | head -c 7; sleep 0.3; printf '%s\\n' \"$DB_PASSWORD\" | tail -c +8; echo \"again $DB_PASSWORD\" >&2",
+            "printf %s \"$DB_PASSWORD\" | head -c 7; sleep 0.3; printf '%s\\n' \"$DB_PASSWORD\" | tail -c +8; sleep 0.3; echo \"again $DB_PASSWORD\" >&2",
             secrets: new Dictionary<string, string> { ["DB_PASSWORD"] = secret });
 
         ((string)run["status"]!).Should().Be("Succeeded");
+        // stdout and stderr are separate pipes: their relative order is only defined with a pause between them.
         log.Should().Be("***\nagain ***\n");
         log.Should().NotContain("hunter2");
     }
