@@ -44,7 +44,7 @@ public static class TokenEndpoints
         var tokens = api.MapGroup("/tokens").WithTags("API tokens").RequireAuthorization(Permissions.TokensManage);
 
         tokens.MapPost("/", (CreateTokenRequest request, HttpContext context, ApiTokenStore store, TimeProvider time, Users.UserStore users,
-                Products.ProductStore products, Settings.Quotas quotas) =>
+                Products.ProductStore products, Settings.ResourceQuotas quotas) =>
             {
                 var caller = context.Caller();
                 var errors = new FieldErrors();

@@ -26,7 +26,7 @@ public static class ProductEndpoints
     {
         var products = api.MapGroup("/products").WithTags("Products");
 
-        products.MapPost("/", (CreateProductRequest request, HttpContext context, ProductStore store, Quotas quotas) =>
+        products.MapPost("/", (CreateProductRequest request, HttpContext context, ProductStore store, ResourceQuotas quotas) =>
             {
                 var caller = context.Caller();
                 var errors = new FieldErrors();

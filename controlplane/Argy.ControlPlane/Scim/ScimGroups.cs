@@ -9,7 +9,7 @@ using Argy.ControlPlane.Users;
 namespace Argy.ControlPlane.Scim;
 
 /// <summary>SCIM Groups over the tenant's teams: displayName is the team's name, members its members.</summary>
-public sealed partial class ScimGroups(TeamStore teams, UserStore users, Quotas quotas, ILogger<ScimGroups> logger)
+public sealed partial class ScimGroups(TeamStore teams, UserStore users, ResourceQuotas quotas, ILogger<ScimGroups> logger)
 {
     public JsonObject List(TenantScope scope, string? filter, int startIndex, int count, bool withMembers, string baseUrl)
     {

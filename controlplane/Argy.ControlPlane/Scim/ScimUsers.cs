@@ -16,7 +16,7 @@ public sealed partial class ScimUsers(
     UserService userService,
     TeamStore teams,
     TenantSettingsStore settings,
-    Quotas quotas,
+    ResourceQuotas quotas,
     Database database,
     ILogger<ScimUsers> logger)
 {

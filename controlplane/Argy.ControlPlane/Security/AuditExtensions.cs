@@ -4,6 +4,8 @@ public static class AuditExtensions
 {
     public static IServiceCollection AddArgyAudit(this IServiceCollection services)
     {
+        services.AddHttpContextAccessor();
+        services.AddSingleton<Audit.AuditTrail>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditStore>();
         services.AddHostedService<AuditWriter>();

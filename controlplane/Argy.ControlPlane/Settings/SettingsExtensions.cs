@@ -6,7 +6,7 @@ public static class SettingsExtensions
     {
         services.AddSingleton<TenantSettingsStore>();
         services.AddSingleton<TenantDirectory>();
-        services.AddSingleton<Quotas>();
+        services.AddSingleton<ResourceQuotas>();
         services.AddSingleton<SecurityAudit>();
         services.AddSingleton<SignInPolicy>();
         services.AddSingleton<SettingsService>();

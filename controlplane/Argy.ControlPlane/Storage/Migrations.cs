@@ -321,6 +321,18 @@ public static class Migrations
         """
         ALTER TABLE device_authorizations ADD COLUMN login_grant TEXT;
         """,
+
+        // 5: the audit trail's full record (actor type, resource, user agent, correlation id, content) and its hash chain.
+        Audit.AuditSchema.Migration,
+
+        // 6: deployment quotas and approvals.
+        Quotas.QuotaSchema.Migration,
+
+        // 7: LLM credits: reservations, usage and alert state.
+        Llm.LlmSchema.Migration,
+
+        // 8: delivery to SIEMs, webhooks and email: sinks and their cursors over the audit trail.
+        Delivery.DeliverySchema.Migration,
     ];
 
     public static int Latest => Steps.Length;

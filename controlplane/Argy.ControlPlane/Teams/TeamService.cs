@@ -9,7 +9,7 @@ using Argy.ControlPlane.Users;
 namespace Argy.ControlPlane.Teams;
 
 /// <summary>Teams: name, description, lead, members and the products they may use.</summary>
-public sealed partial class TeamService(TeamStore teams, UserStore users, ProductStore products, Quotas quotas, ILogger<TeamService> logger)
+public sealed partial class TeamService(TeamStore teams, UserStore users, ProductStore products, ResourceQuotas quotas, ILogger<TeamService> logger)
 {
     public TeamResponse Create(Caller caller, CreateTeamRequest request, string? orgId)
     {

@@ -16,7 +16,7 @@ public sealed partial class UserService(
     TenantDirectory tenants,
     IEmailOutbox outbox,
     UserEmails emails,
-    Quotas quotas,
+    ResourceQuotas quotas,
     SecurityAudit audit,
     SettingsService settings,
     IOptions<UsersOptions> options,

@@ -22,7 +22,7 @@ public sealed record QuotaSettings(int? MaxUsers, int? MaxTeams, int? MaxProduct
 }
 
 /// <summary>Refuses to create more of something than the tenant's quota allows (409).</summary>
-public sealed class Quotas(TenantSettingsStore settings, UserStore users, TeamStore teams, ProductStore products, ApiTokenStore tokens)
+public sealed class ResourceQuotas(TenantSettingsStore settings, UserStore users, TeamStore teams, ProductStore products, ApiTokenStore tokens)
 {
     public void EnsureRoom(TenantScope scope, QuotaKind kind)
     {
