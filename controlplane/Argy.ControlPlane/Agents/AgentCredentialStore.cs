@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
 using Dapper;
@@ -5,7 +6,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Argy.ControlPlane.Agents;
 
-public sealed class AgentCredentialStore(Database database, TimeProvider time)
+public sealed class AgentCredentialStore(Database database, AuditTrail audit, TimeProvider time)
 {
     private const string IsValidNow = "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)";
 
@@ -43,7 +44,7 @@ public sealed class AgentCredentialStore(Database database, TimeProvider time)
     /// <paramref name="graceEnd"/> (or earlier, if it already was to). Returns the keys that now expire. Fails
     /// (null) when the agent was revoked in the meantime.
     /// </summary>
-    public IReadOnlyList<string>? Rotate(TenantScope scope, AgentCredentialRow replacement, DateTimeOffset graceEnd)
+    public IReadOnlyList<string>? Rotate(TenantScope scope, AgentCredentialRow replacement, DateTimeOffset graceEnd, AuditEntry entry)
     {
         var now = Now;
         var until = UnixMs.From(graceEnd);
@@ -70,6 +71,10 @@ public sealed class AgentCredentialStore(Database database, TimeProvider time)
             new { tenant = scope.TenantId, agentId = replacement.AgentId, now, until },
             transaction);
         Insert(connection, transaction, replacement);
+        audit.Append(connection, transaction, scope, entry with
+        {
+            Detail = $"{entry.Detail} Previous credential(s) ({string.Join(", ", expiring)}) valid until {graceEnd:O}.",
+        }, AuditActor.Agent(replacement.AgentId));
         transaction.Commit();
         return expiring;
     }

@@ -34,12 +34,12 @@ public static class AgentEndpoints
             .WithSummary("Get one agent");
 
         agents.MapPost("/{id}/revoke", (string id, HttpContext context, AgentService service) =>
-                TypedResults.Ok(service.Revoke(context.Caller().Scope, id, context.Caller().ActorId, context.Connection.RemoteIpAddress?.ToString())))
+                TypedResults.Ok(service.Revoke(context.Caller().Scope, id)))
             .RequireAuthorization(Permissions.AgentsManage)
             .WithSummary("Revoke an agent: its stream is closed and its credential refused from now on");
 
         agents.MapPost("/enroll", (EnrollRequest request, HttpContext context, AgentService service, BoundEndpoints bound, IOptions<AgentsOptions> options) =>
-                TypedResults.Ok(service.Enroll(request, GrpcUrlFor(context, bound, options.Value), context.Connection.RemoteIpAddress?.ToString())))
+                TypedResults.Ok(service.Enroll(request, GrpcUrlFor(context, bound, options.Value))))
             .AllowAnonymous()
             .WithSummary("Exchange a one-time enrollment token for the agent's credential");
 
@@ -74,7 +74,7 @@ public static class AgentEndpoints
             throw new ApiProblemException(StatusCodes.Status403Forbidden, "Forbidden", "An agent can rotate only its own credential.");
         }
 
-        return TypedResults.Ok(service.Rotate(result.Identity, ip));
+        return TypedResults.Ok(service.Rotate(result.Identity));
     }
 
     /// <summary>The gRPC address to give an enrolling agent: configured, or the host it reached us by plus the gRPC port.</summary>

@@ -1,4 +1,5 @@
 using Argy.ControlPlane.Api;
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Deployments;
 using Argy.ControlPlane.Dispatch;
 using Argy.ControlPlane.Gateway;
@@ -20,7 +21,7 @@ public sealed partial class AgentService(
     Dispatcher dispatcher,
     GatewayConnections connections,
     RunSignals signals,
-    AuditLog audit,
+    AuditLog refusals,
     IOptions<AgentsOptions> options,
     IOptions<AgentAuthOptions> authOptions,
     TimeProvider time,
@@ -44,12 +45,12 @@ public sealed partial class AgentService(
     }
 
     /// <summary>Creates the agent an approver admits through the device flow; it gets its credential when its device polls.</summary>
-    public AgentRow CreateApproved(TenantScope scope, string? name, string? description, IReadOnlyList<string>? tags)
+    public AgentRow CreateApproved(AuditedWrite write, TenantScope scope, string? name, string? description, IReadOnlyList<string>? tags)
     {
         Validate(name, description, tags);
         try
         {
-            var row = store.CreateApproved(scope, name!, description ?? "", (tags ?? []).Distinct(StringComparer.Ordinal).ToList(), credentials.ConfiguredMode);
+            var row = store.CreateApproved(write, scope, name!, description ?? "", (tags ?? []).Distinct(StringComparer.Ordinal).ToList(), credentials.ConfiguredMode);
             LogCreated(logger, row.Id, row.Name, scope.TenantId);
             return row;
         }
@@ -69,10 +70,11 @@ public sealed partial class AgentService(
     /// Revokes at once: the credentials stop working, the live stream is told goodbye and closed, and runs the
     /// agent held are ended as Cancelled because nothing can report them any more.
     /// </summary>
-    public AgentResponse Revoke(TenantScope scope, string id, string actor = "system", string? sourceIp = null)
+    public AgentResponse Revoke(TenantScope scope, string id)
     {
         var row = store.Get(scope, id) ?? throw ApiProblemException.NotFound("agent", id);
-        if (store.Revoke(scope, id))
+        if (store.Revoke(scope, id, new AuditEntry(AuditActions.AgentRevoked, AuditResources.Agent, id,
+                Detail: $"Agent {row.Name} revoked: stream closed, credentials refused, running jobs cancelled.")))
         {
             dispatcher.SessionOf(id)?.Close(new Goodbye
             {
@@ -88,41 +90,45 @@ public sealed partial class AgentService(
             }
 
             LogRevoked(logger, id, row.Name, scope.TenantId);
-            audit.Record(new AuditEvent(AuditActions.AgentRevoked, AuditOutcomes.Success, actor, scope.TenantId, id, sourceIp,
-                $"Agent {row.Name} revoked: stream closed, credentials refused, running jobs cancelled."));
         }
 
         return Get(scope, id);
     }
 
-    public EnrollResponse Enroll(EnrollRequest request, string grpcUrl, string? sourceIp = null)
+    public EnrollResponse Enroll(EnrollRequest request, string grpcUrl)
     {
         var refused = new ApiProblemException(StatusCodes.Status401Unauthorized, "Enrollment refused",
             "The enrollment token is invalid, already used, expired or revoked. Ask an admin for a new one (argy agents create).");
         if (!OpaqueToken.TryParse(OpaqueToken.EnrollmentKind, request.Token, out var token))
         {
-            throw refused;
+            throw Refused(null, null, "The enrollment token is malformed.");
         }
 
         var agent = store.FindForEnrollment("agt_" + token.Id);
         if (agent is null || !OpaqueToken.Verify(token.Secret, agent.EnrollmentHash))
         {
-            throw refused;
+            throw Refused(agent?.TenantId, agent?.Id, "The enrollment token is unknown, already used or revoked.");
         }
 
         var scope = TenantScope.Of(agent.TenantId);
         var credential = credentials.Create(scope, agent.Id);
         var hello = HelloFrom(request.Hostname, request.Os, request.Arch, request.Version);
-        if (!store.CompleteEnrollment(scope, agent.Id, agent.EnrollmentHash!, credential.Row, hello))
+        if (!store.CompleteEnrollment(scope, agent.Id, agent.EnrollmentHash!, credential.Row, hello, EnrolledEntry(agent, credential, hello, "an enrollment token")))
         {
-            throw refused;
+            throw Refused(agent.TenantId, agent.Id, "The enrollment token expired or was used by a concurrent enrollment.");
         }
 
-        return Enrolled(agent, credential, hello, grpcUrl, "enrollment token", sourceIp);
+        return Enrolled(agent, credential, hello, grpcUrl);
+
+        ApiProblemException Refused(string? tenantId, string? agentId, string why)
+        {
+            refusals.Refused(tenantId, new AuditEntry(AuditActions.AgentEnrollmentRefused, AuditResources.Agent, agentId, AuditOutcome.Denied, why));
+            return refused;
+        }
     }
 
     /// <summary>Issues the first credential of an agent approved through the device flow; null if it already has one.</summary>
-    public EnrollResponse? CompleteDeviceEnrollment(TenantScope scope, string agentId, AgentHello hello, string grpcUrl, string? sourceIp)
+    public EnrollResponse? CompleteDeviceEnrollment(TenantScope scope, string agentId, AgentHello hello, string grpcUrl)
     {
         var agent = store.Get(scope, agentId);
         if (agent is null)
@@ -131,8 +137,8 @@ public sealed partial class AgentService(
         }
 
         var credential = credentials.Create(scope, agent.Id);
-        return store.CompleteDeviceEnrollment(scope, agent.Id, credential.Row, hello)
-            ? Enrolled(agent, credential, hello, grpcUrl, "device authorization", sourceIp)
+        return store.CompleteDeviceEnrollment(scope, agent.Id, credential.Row, hello, EnrolledEntry(agent, credential, hello, "a device authorization"))
+            ? Enrolled(agent, credential, hello, grpcUrl)
             : null;
     }
 
@@ -140,30 +146,34 @@ public sealed partial class AgentService(
     /// Issues the agent a new credential (in the configured mode) and lets its other credentials expire at the
     /// end of the grace period. Open streams bound to an expiring credential are asked to re-authenticate then.
     /// </summary>
-    public RotatedCredentialResponse Rotate(AgentIdentity caller, string? sourceIp)
+    public RotatedCredentialResponse Rotate(AgentIdentity caller)
     {
         var scope = caller.Scope;
         var agent = caller.Agent;
         var issued = credentials.Create(scope, agent.Id);
         var graceEnd = time.GetUtcNow() + authOptions.Value.RotationGracePeriod;
-        var expiring = credentialStore.Rotate(scope, issued.Row, graceEnd)
+        var expiring = credentialStore.Rotate(scope, issued.Row, graceEnd, new AuditEntry(
+                AuditActions.AgentCredentialRotated, AuditResources.Agent, agent.Id,
+                Detail: $"New {issued.Mode} credential {issued.KeyId}.",
+                Data: new Dictionary<string, string?> { ["keyId"] = issued.KeyId, ["mode"] = issued.Mode }))
             ?? throw new ApiProblemException(StatusCodes.Status403Forbidden, "Agent revoked", AgentAuthenticator.RevokedReason);
         connections.KeysExpire(agent.Id, expiring, UnixMs.From(graceEnd));
 
         LogRotated(logger, agent.Id, caller.KeyId, issued.KeyId, issued.Mode, graceEnd);
-        audit.Record(new AuditEvent(AuditActions.AgentCredentialRotated, AuditOutcomes.Success, agent.Id, scope.TenantId, issued.KeyId, sourceIp,
-            $"New {issued.Mode} credential {issued.KeyId}; previous ({string.Join(", ", expiring)}) valid until {graceEnd:O}."));
         return new RotatedCredentialResponse(agent.Id, agent.TenantId, issued.Secret, issued.Mode, issued.KeyId, graceEnd);
     }
 
     public static AgentHello HelloFrom(string? hostname, string? os, string? arch, string? version) =>
         new(Clip(hostname), Clip(os), Clip(arch), Clip(version), [], 0);
 
-    private EnrollResponse Enrolled(AgentRow agent, IssuedCredential credential, AgentHello hello, string grpcUrl, string how, string? sourceIp)
+    private static AuditEntry EnrolledEntry(AgentRow agent, IssuedCredential credential, AgentHello hello, string how) =>
+        new(AuditActions.AgentEnrolled, AuditResources.Agent, agent.Id,
+            Detail: $"Agent {agent.Name} enrolled with {how} from host '{hello.Hostname}'; {credential.Mode} credential {credential.KeyId} issued.",
+            Data: new Dictionary<string, string?> { ["keyId"] = credential.KeyId, ["mode"] = credential.Mode, ["hostname"] = hello.Hostname });
+
+    private EnrollResponse Enrolled(AgentRow agent, IssuedCredential credential, AgentHello hello, string grpcUrl)
     {
         LogEnrolled(logger, agent.Id, agent.Name, agent.TenantId, hello.Hostname, credential.Mode);
-        audit.Record(new AuditEvent(AuditActions.AgentEnrolled, AuditOutcomes.Success, agent.Id, agent.TenantId, credential.KeyId, sourceIp,
-            $"Enrolled with a {how} from host '{hello.Hostname}'; {credential.Mode} credential {credential.KeyId} issued."));
         return new EnrollResponse(agent.Id, agent.TenantId, credential.Secret, grpcUrl, agent.Name, Json.ReadList(agent.Tags), credential.Mode, credential.KeyId);
     }
 

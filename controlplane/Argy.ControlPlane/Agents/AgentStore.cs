@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
@@ -7,7 +8,7 @@ namespace Argy.ControlPlane.Agents;
 
 public sealed record AgentHello(string Hostname, string Os, string Arch, string Version, IReadOnlyList<string> ReportedTags, int Capacity);
 
-public sealed class AgentStore(Database database, TimeProvider time)
+public sealed class AgentStore(Database database, AuditTrail audit, TimeProvider time)
 {
     private long Now => UnixMs.From(time.GetUtcNow());
 
@@ -29,7 +30,7 @@ public sealed class AgentStore(Database database, TimeProvider time)
             CreatedAt = now,
             AuthMode = authMode,
         };
-        Insert(row);
+        Insert(scope, row, "an enrollment token");
         return (row, enrollment.Token);
     }
 
@@ -37,7 +38,8 @@ public sealed class AgentStore(Database database, TimeProvider time)
     /// Creates an agent an approver admitted through the device flow. It has no enrollment token: the device
     /// that asked receives its credential when it next polls.
     /// </summary>
-    public AgentRow CreateApproved(TenantScope scope, string name, string description, IReadOnlyList<string> tags, string authMode)
+    /// <remarks>Part of the approval's change (<paramref name="write"/>), which the approval records.</remarks>
+    public AgentRow CreateApproved(AuditedWrite write, TenantScope scope, string name, string description, IReadOnlyList<string> tags, string authMode)
     {
         var row = new AgentRow
         {
@@ -49,13 +51,22 @@ public sealed class AgentStore(Database database, TimeProvider time)
             CreatedAt = Now,
             AuthMode = authMode,
         };
-        Insert(row);
+        Insert(write.Connection, write.Transaction, row);
         return row;
     }
 
-    private void Insert(AgentRow row)
+    private void Insert(TenantScope scope, AgentRow row, string how)
     {
         using var connection = database.Open();
+        using var transaction = Database.BeginWrite(connection);
+        Insert(connection, transaction, row);
+        audit.Append(connection, transaction, scope, new AuditEntry(AuditActions.AgentCreated, AuditResources.Agent, row.Id,
+            Detail: $"Agent {row.Name} created with {how}.", Data: new Dictionary<string, string?> { ["name"] = row.Name }));
+        transaction.Commit();
+    }
+
+    private static void Insert(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, AgentRow row)
+    {
         try
         {
             connection.Execute(
@@ -63,7 +74,7 @@ public sealed class AgentStore(Database database, TimeProvider time)
                 INSERT INTO agents (id, tenant_id, name, description, tags, enrollment_hash, enrollment_expires_at, status, created_at, auth_mode)
                 VALUES (@Id, @TenantId, @Name, @Description, @Tags, @EnrollmentHash, @EnrollmentExpiresAt, 'Pending', @CreatedAt, @AuthMode)
                 """,
-                row);
+                row, transaction);
         }
         catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT */)
         {
@@ -99,17 +110,17 @@ public sealed class AgentStore(Database database, TimeProvider time)
     /// Swaps the one-time enrollment secret for the agent's credential. Succeeds once: the WHERE clause consumes
     /// the enrollment hash, so two racing enrollments with the same token cannot both win.
     /// </summary>
-    public bool CompleteEnrollment(TenantScope scope, string id, byte[] enrollmentHash, AgentCredentialRow credential, AgentHello hello) =>
-        Enroll(scope, id, credential, hello, "enrollment_hash = @enrollmentHash AND enrollment_expires_at > @now", enrollmentHash);
+    public bool CompleteEnrollment(TenantScope scope, string id, byte[] enrollmentHash, AgentCredentialRow credential, AgentHello hello, AuditEntry entry) =>
+        Enroll(scope, id, credential, hello, "enrollment_hash = @enrollmentHash AND enrollment_expires_at > @now", enrollmentHash, entry);
 
     /// <summary>
     /// Gives an agent approved through the device flow its first credential. Succeeds once: an agent that is
     /// already enrolled (or revoked) is left alone.
     /// </summary>
-    public bool CompleteDeviceEnrollment(TenantScope scope, string id, AgentCredentialRow credential, AgentHello hello) =>
-        Enroll(scope, id, credential, hello, "enrollment_hash IS NULL AND enrolled_at IS NULL", null);
+    public bool CompleteDeviceEnrollment(TenantScope scope, string id, AgentCredentialRow credential, AgentHello hello, AuditEntry entry) =>
+        Enroll(scope, id, credential, hello, "enrollment_hash IS NULL AND enrolled_at IS NULL", null, entry);
 
-    private bool Enroll(TenantScope scope, string id, AgentCredentialRow credential, AgentHello hello, string condition, byte[]? enrollmentHash)
+    private bool Enroll(TenantScope scope, string id, AgentCredentialRow credential, AgentHello hello, string condition, byte[]? enrollmentHash, AuditEntry entry)
     {
         var now = Now;
         using var connection = database.Open();
@@ -130,12 +141,13 @@ public sealed class AgentStore(Database database, TimeProvider time)
         }
 
         AgentCredentialStore.Insert(connection, transaction, credential);
+        audit.Append(connection, transaction, scope, entry, AuditActor.Agent(id));
         transaction.Commit();
         return true;
     }
 
-    /// <summary>Revokes the agent and every credential it has, in one transaction.</summary>
-    public bool Revoke(TenantScope scope, string id)
+    /// <summary>Revokes the agent and every credential it has, in one transaction with its audit record.</summary>
+    public bool Revoke(TenantScope scope, string id, AuditEntry entry)
     {
         var now = Now;
         using var connection = database.Open();
@@ -147,21 +159,37 @@ public sealed class AgentStore(Database database, TimeProvider time)
             """,
             new { id, tenant = scope.TenantId, now },
             transaction) == 1;
-        AgentCredentialStore.RevokeAll(connection, transaction, scope, id, now);
+        if (revoked)
+        {
+            AgentCredentialStore.RevokeAll(connection, transaction, scope, id, now);
+            audit.Append(connection, transaction, scope, entry);
+        }
+
         transaction.Commit();
         return revoked;
     }
 
-    public void RecordHello(TenantScope scope, string id, AgentHello hello)
+    /// <summary>The agent's stream opened: its status and what it reported, with an <c>agent.connected</c> record.</summary>
+    public void RecordHello(TenantScope scope, string id, AgentHello hello, AuditSource source)
     {
         using var connection = database.Open();
-        connection.Execute(
+        using var transaction = Database.BeginWrite(connection);
+        var updated = connection.Execute(
             """
             UPDATE agents SET status = 'Connected', hostname = @Hostname, os = @Os, arch = @Arch, version = @Version,
                    reported_tags = @reported, capacity = @Capacity, last_activity_at = @now
              WHERE id = @id AND tenant_id = @tenant AND revoked_at IS NULL
             """,
-            new { id, tenant = scope.TenantId, hello.Hostname, hello.Os, hello.Arch, hello.Version, hello.Capacity, reported = Json.Write(hello.ReportedTags), now = Now });
+            new { id, tenant = scope.TenantId, hello.Hostname, hello.Os, hello.Arch, hello.Version, hello.Capacity, reported = Json.Write(hello.ReportedTags), now = Now },
+            transaction);
+        if (updated == 1)
+        {
+            audit.Append(connection, transaction, scope, new AuditEntry(AuditActions.AgentConnected, AuditResources.Agent, id,
+                Detail: $"Stream opened from host '{hello.Hostname}' (version {hello.Version}).",
+                Data: new Dictionary<string, string?> { ["hostname"] = hello.Hostname, ["version"] = hello.Version }), AuditActor.Agent(id), source);
+        }
+
+        transaction.Commit();
     }
 
     public void RecordActivity(TenantScope scope, string id)
@@ -172,12 +200,22 @@ public sealed class AgentStore(Database database, TimeProvider time)
             new { id, tenant = scope.TenantId, now = Now });
     }
 
-    public void RecordDisconnect(TenantScope scope, string id, bool failed)
+    /// <summary>The agent's stream ended (<paramref name="reason"/> says how), with an <c>agent.disconnected</c> record.</summary>
+    public void RecordDisconnect(TenantScope scope, string id, bool failed, AuditActor actor, string reason, AuditSource source)
     {
         using var connection = database.Open();
-        connection.Execute(
+        using var transaction = Database.BeginWrite(connection);
+        var status = failed ? AgentStatus.Error : AgentStatus.Disconnected;
+        var updated = connection.Execute(
             "UPDATE agents SET status = @status, last_activity_at = @now WHERE id = @id AND tenant_id = @tenant AND revoked_at IS NULL",
-            new { id, tenant = scope.TenantId, now = Now, status = failed ? AgentStatus.Error : AgentStatus.Disconnected });
+            new { id, tenant = scope.TenantId, now = Now, status }, transaction);
+        if (updated == 1)
+        {
+            audit.Append(connection, transaction, scope, new AuditEntry(AuditActions.AgentDisconnected, AuditResources.Agent, id,
+                failed ? AuditOutcome.Failure : AuditOutcome.Success, reason, new Dictionary<string, string?> { ["status"] = status }), actor, source);
+        }
+
+        transaction.Commit();
     }
 
     /// <summary>At start no agent can be connected yet; statuses left over from the previous run are reset for every tenant.</summary>

@@ -8,6 +8,19 @@ using Microsoft.Data.Sqlite;
 
 namespace Argy.ControlPlane.Audit;
 
+/// <summary>Where a request came from, captured when the event happens (the batched writer stores it later).</summary>
+public sealed record AuditSource(string? SourceIp, string? UserAgent, string? CorrelationId)
+{
+    public static readonly AuditSource None = new(null, null, null);
+
+    public static AuditSource Of(HttpContext? context) => context is null
+        ? None
+        : new AuditSource(
+            context.Connection.RemoteIpAddress?.ToString(),
+            AuditTrail.Truncate(context.Request.Headers.UserAgent.ToString(), 512),
+            AuditTrail.CorrelationIdOf(context));
+}
+
 /// <summary>
 /// Appends audit records inside the caller's write transaction, so a change and its record commit together or
 /// not at all: if the audit insert fails, the exception rolls the change back. Who acted, from which address,
@@ -22,45 +35,49 @@ public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time)
     public AuditRecord Append(SqliteConnection connection, SqliteTransaction transaction, TenantScope? scope, AuditEntry entry, AuditActor? actor = null)
     {
         var context = http.HttpContext;
-        var who = actor ?? ActorOf(context);
-        var tenantId = scope?.TenantId;
+        return Insert(connection, transaction, Draft(scope?.TenantId, entry, actor ?? ActorOf(context), AuditSource.Of(context)));
+    }
 
-        // The write transaction holds SQLite's single write lock, so the tail read here is still the tail at insert.
-        var tail = connection.QuerySingleOrDefault<(long Seq, byte[]? Hash)>(
-            "SELECT seq, hash FROM audit_events WHERE tenant_id IS @tenantId ORDER BY seq DESC LIMIT 1",
-            new { tenantId }, transaction);
-        var nextSeq = connection.ExecuteScalar<long>("SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_events", transaction: transaction);
+    /// <summary>Appends one record with an explicit origin, for work done on behalf of a request that is no longer current.</summary>
+    public AuditRecord Append(SqliteConnection connection, SqliteTransaction transaction, TenantScope? scope, AuditEntry entry, AuditActor actor, AuditSource source) =>
+        Insert(connection, transaction, Draft(scope?.TenantId, entry, actor, source));
 
-        var unsealed = new AuditRecord
-        {
-            Seq = nextSeq,
-            TenantId = tenantId,
-            OrgId = who.OrgId,
-            At = UnixMs.From(time.GetUtcNow()),
-            Action = entry.Action,
-            Outcome = entry.Outcome,
-            ActorType = who.Type,
-            Actor = who.Id,
-            ResourceType = entry.ResourceType,
-            ResourceId = entry.ResourceId,
-            SourceIp = context?.Connection.RemoteIpAddress?.ToString(),
-            UserAgent = Truncate(context?.Request.Headers.UserAgent.ToString(), 512),
-            CorrelationId = context is null ? null : CorrelationIdOf(context),
-            Detail = entry.Detail,
-            Data = entry.Data is { Count: > 0 } ? JsonSerializer.Serialize(entry.Data, AuditJson.Default.IReadOnlyDictionaryStringString) : null,
-            Content = entry.Content is null ? null : Encoding.UTF8.GetBytes(entry.Content),
-            PrevHash = tail.Hash ?? AuditChain.Genesis,
-        };
-        var record = new AuditRecord
-        {
-            Seq = unsealed.Seq, TenantId = unsealed.TenantId, OrgId = unsealed.OrgId, At = unsealed.At, Action = unsealed.Action,
-            Outcome = unsealed.Outcome, ActorType = unsealed.ActorType, Actor = unsealed.Actor, ResourceType = unsealed.ResourceType,
-            ResourceId = unsealed.ResourceId, SourceIp = unsealed.SourceIp, UserAgent = unsealed.UserAgent,
-            CorrelationId = unsealed.CorrelationId, Detail = unsealed.Detail, Data = unsealed.Data, Content = unsealed.Content,
-            ContentKeyId = unsealed.ContentKeyId, PrevHash = unsealed.PrevHash,
-            Hash = AuditChain.Compute(unsealed, unsealed.PrevHash),
-        };
+    /// <summary>The record for an event happening now, not yet numbered or chained.</summary>
+    public AuditRecord Draft(string? tenantId, AuditEntry entry, AuditActor actor, AuditSource source) => new()
+    {
+        TenantId = tenantId,
+        OrgId = actor.OrgId,
+        At = UnixMs.From(time.GetUtcNow()),
+        Action = entry.Action,
+        Outcome = entry.Outcome,
+        ActorType = actor.Type,
+        Actor = actor.Id,
+        ResourceType = entry.ResourceType,
+        ResourceId = entry.ResourceId,
+        SourceIp = source.SourceIp,
+        UserAgent = source.UserAgent,
+        CorrelationId = source.CorrelationId,
+        Detail = entry.Detail,
+        Data = entry.Data is { Count: > 0 } ? JsonSerializer.Serialize(entry.Data, AuditJson.Default.IReadOnlyDictionaryStringString) : null,
+        Content = entry.Content is null ? null : Encoding.UTF8.GetBytes(entry.Content),
+    };
 
+    /// <summary>
+    /// The one place records enter the table: numbers the draft, chains it to its tenant's tail and inserts it,
+    /// with one SELECT and one INSERT. <paramref name="transaction"/> must be a write transaction: it holds SQLite's
+    /// single write lock, so the tail read here is still the tail at insert.
+    /// </summary>
+    public static AuditRecord Insert(SqliteConnection connection, SqliteTransaction transaction, AuditRecord draft)
+    {
+        var tail = connection.QuerySingle<(long Next, byte[]? Hash)>(
+            """
+            SELECT (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_events),
+                   (SELECT hash FROM audit_events WHERE tenant_id IS @tenantId ORDER BY seq DESC LIMIT 1)
+            """,
+            new { tenantId = draft.TenantId }, transaction);
+
+        var unsealed = Copy(draft, tail.Next, tail.Hash ?? AuditChain.Genesis, null);
+        var record = Copy(unsealed, unsealed.Seq, unsealed.PrevHash!, AuditChain.Compute(unsealed, unsealed.PrevHash));
         connection.Execute(
             """
             INSERT INTO audit_events (seq, tenant_id, org_id, at, action, outcome, actor_type, actor, resource_type, resource_id,
@@ -81,7 +98,8 @@ public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time)
             : System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
     }
 
-    private static AuditActor ActorOf(HttpContext? context)
+    /// <summary>The authenticated caller of a request as an actor: a signed-in user, a token, or anonymous.</summary>
+    public static AuditActor ActorOf(HttpContext? context)
     {
         if (context?.User.Identity?.IsAuthenticated != true || context.User.FindFirst(Caller.TenantClaim) is null)
         {
@@ -94,6 +112,14 @@ public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time)
             : new AuditActor(AuditActorType.Token, caller.ActorId, caller.OrgId);
     }
 
-    private static string? Truncate(string? value, int max) =>
+    internal static string? Truncate(string? value, int max) =>
         string.IsNullOrEmpty(value) ? null : value.Length <= max ? value : value[..max];
+
+    private static AuditRecord Copy(AuditRecord r, long seq, byte[] previous, byte[]? hash) => new()
+    {
+        Seq = seq, TenantId = r.TenantId, OrgId = r.OrgId, At = r.At, Action = r.Action, Outcome = r.Outcome, ActorType = r.ActorType,
+        Actor = r.Actor, ResourceType = r.ResourceType, ResourceId = r.ResourceId, Subject = r.Subject, SourceIp = r.SourceIp,
+        UserAgent = r.UserAgent, CorrelationId = r.CorrelationId, Detail = r.Detail, Data = r.Data, Content = r.Content,
+        ContentKeyId = r.ContentKeyId, PrevHash = previous, Hash = hash,
+    };
 }

@@ -15,7 +15,8 @@ public sealed class ApiTokenAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ApiTokenStore tokens,
-    Users.UserStore users)
+    Users.UserStore users,
+    Security.AuditLog refusals)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiToken";
@@ -30,13 +31,13 @@ public sealed class ApiTokenAuthenticationHandler(
 
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return Task.FromResult(AuthenticateResult.Fail("The Authorization header must use the Bearer scheme."));
+            return Refuse(null, null, "The Authorization header must use the Bearer scheme.");
         }
 
         var row = tokens.Authenticate(header["Bearer ".Length..].Trim());
         if (row is null)
         {
-            return Task.FromResult(AuthenticateResult.Fail("The API token is unknown, expired or revoked."));
+            return Refuse(null, null, "The API token is unknown, expired or revoked.");
         }
 
         var identity = new ClaimsIdentity(
@@ -53,12 +54,12 @@ public sealed class ApiTokenAuthenticationHandler(
             var owner = users.Get(Tenancy.TenantScope.Of(row.TenantId), row.UserId);
             if (owner is null || !owner.IsActive)
             {
-                return Task.FromResult(AuthenticateResult.Fail("The API token's owner is disabled or no longer exists."));
+                return Refuse(row.TenantId, row.Id, "The API token's owner is disabled or no longer exists.");
             }
 
             if (!Permissions.Covers(owner.Role, row.Role))
             {
-                return Task.FromResult(AuthenticateResult.Fail($"The API token's role {row.Role} exceeds its owner's role {owner.Role}."));
+                return Refuse(row.TenantId, row.Id, $"The API token's role {row.Role} exceeds its owner's role {owner.Role}.");
             }
 
             identity.AddClaim(new Claim(Caller.UserClaim, row.UserId));
@@ -75,6 +76,14 @@ public sealed class ApiTokenAuthenticationHandler(
         }
 
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    }
+
+    /// <summary>A refused credential changes nothing: it is queued for the audit trail, not written in the request.</summary>
+    private Task<AuthenticateResult> Refuse(string? tenantId, string? tokenId, string reason)
+    {
+        refusals.Refused(tenantId, new Audit.AuditEntry(Audit.AuditActions.TokenRefused, Audit.AuditResources.Token, tokenId, Audit.AuditOutcome.Denied, reason),
+            tokenId is null ? null : new Audit.AuditActor(Audit.AuditActorType.Token, tokenId));
+        return Task.FromResult(AuthenticateResult.Fail(reason));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

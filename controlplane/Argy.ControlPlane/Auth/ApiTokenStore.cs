@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
@@ -31,7 +32,7 @@ public sealed class ApiTokenRow
 /// <summary>What a new token carries besides its name and role.</summary>
 public sealed record ApiTokenGrant(string? UserId = null, string? OrgId = null, IReadOnlyList<string>? ProductIds = null, string? CreatedBy = null);
 
-public sealed class ApiTokenStore(Database database, TimeProvider time)
+public sealed class ApiTokenStore(Database database, AuditTrail audit, TimeProvider time)
 {
     // Writing last_used_at on every request would turn every read into a write; a minute's precision is plenty.
     private static readonly long LastUsedPrecisionMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
@@ -40,8 +41,8 @@ public sealed class ApiTokenStore(Database database, TimeProvider time)
     public (ApiTokenRow Row, string Token) Create(TenantScope scope, string name, string role, DateTimeOffset? expiresAt = null) =>
         Create(scope, name, role, expiresAt, new ApiTokenGrant());
 
-    /// <summary>Creates a token owned by a user, bound to an org or limited to products, as the grant says.</summary>
-    public (ApiTokenRow Row, string Token) Create(TenantScope scope, string name, string role, DateTimeOffset? expiresAt, ApiTokenGrant grant)
+    /// <summary>Creates a token owned by a user, bound to an org or limited to products, as the grant says (<c>token.created</c>).</summary>
+    public (ApiTokenRow Row, string Token) Create(TenantScope scope, string name, string role, DateTimeOffset? expiresAt, ApiTokenGrant grant, AuditActor? actor = null)
     {
         var idPart = Ids.RandomText(16);
         var issued = OpaqueToken.Issue(OpaqueToken.ApiTokenKind, idPart);
@@ -60,12 +61,17 @@ public sealed class ApiTokenStore(Database database, TimeProvider time)
             CreatedBy = grant.CreatedBy,
         };
         using var connection = database.Open();
+        using var transaction = Database.BeginWrite(connection);
         connection.Execute(
             """
             INSERT INTO api_tokens (id, tenant_id, name, role, secret_hash, created_at, expires_at, user_id, org_id, products, created_by)
             VALUES (@Id, @TenantId, @Name, @Role, @SecretHash, @CreatedAt, @ExpiresAt, @UserId, @OrgId, @Products, @CreatedBy)
             """,
-            row);
+            row, transaction);
+        audit.Append(connection, transaction, scope, new AuditEntry(AuditActions.TokenCreated, AuditResources.Token, row.Id,
+            Detail: $"API token '{name}' created with role {role}.",
+            Data: new Dictionary<string, string?> { ["role"] = role, ["userId"] = grant.UserId, ["orgId"] = grant.OrgId, ["products"] = row.Products }), actor);
+        transaction.Commit();
         return (row, issued.Token);
     }
 
@@ -121,11 +127,20 @@ public sealed class ApiTokenStore(Database database, TimeProvider time)
             "SELECT * FROM api_tokens WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId });
     }
 
+    /// <summary>Revokes the token (<c>token.revoked</c>); false when it already was.</summary>
     public bool Revoke(TenantScope scope, string id)
     {
         using var connection = database.Open();
-        return connection.Execute(
+        using var transaction = Database.BeginWrite(connection);
+        var revoked = connection.Execute(
             "UPDATE api_tokens SET revoked_at = @now WHERE id = @id AND tenant_id = @tenant AND revoked_at IS NULL",
-            new { now = UnixMs.From(time.GetUtcNow()), id, tenant = scope.TenantId }) == 1;
+            new { now = UnixMs.From(time.GetUtcNow()), id, tenant = scope.TenantId }, transaction) == 1;
+        if (revoked)
+        {
+            audit.Append(connection, transaction, scope, new AuditEntry(AuditActions.TokenRevoked, AuditResources.Token, id, Detail: $"API token {id} revoked."));
+        }
+
+        transaction.Commit();
+        return revoked;
     }
 }

@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -26,7 +27,7 @@ public sealed partial class ConfigTransferService(
     SsoProviderStore providers,
     TeamStore teams,
     ProductStore products,
-    SecurityAudit audit,
+    AuditTrail audit,
     TimeProvider time,
     ILogger<ConfigTransferService> logger)
 {
@@ -74,10 +75,19 @@ public sealed partial class ConfigTransferService(
                 $"The imported IP allow-list does not include your address {callerAddress}; import with force=true if you mean it.");
         }
 
+        var changed = plan.Changes.Where(c => c.Action != "unchanged").ToList();
         using (var connection = database.Open())
         using (var transaction = Database.BeginWrite(connection))
         {
             Write(connection, transaction, caller, document);
+            audit.Append(connection, transaction, caller.Scope, new AuditEntry(AuditActions.ConfigImported, AuditResources.Config, null,
+                Detail: $"Configuration imported: {changed.Count} change(s) in {string.Join(", ", document.Sections)}.",
+                Data: new Dictionary<string, string?>
+                {
+                    ["section"] = string.Join(",", document.Sections),
+                    ["changes"] = changed.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["fingerprint"] = request.Confirm,
+                }));
             transaction.Commit();
         }
 
@@ -86,9 +96,7 @@ public sealed partial class ConfigTransferService(
             settings.Forget(caller.Scope, section);
         }
 
-        var changed = plan.Changes.Where(c => c.Action != "unchanged").ToList();
         LogImported(logger, caller.Scope.TenantId, changed.Count, caller.ActorId);
-        audit.Changed(SecurityAudit.ConfigImported, caller.ActorId, caller.Scope, string.Join(",", document.Sections), detail: $"{changed.Count} change(s)");
         return new ImportResult(changed, plan.Warnings);
     }
 

@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
@@ -21,9 +22,11 @@ public sealed record NewDeployment(
 
 /// <summary>
 /// Deployments and their state machine: Queued → Assigned → Running → a terminal status. Every transition is a
-/// conditional UPDATE on the expected current status, so two actors racing on one run cannot both win.
+/// conditional UPDATE on the expected current status, so two actors racing on one run cannot both win. The lifecycle
+/// transitions (started, and every end) append their audit record in the transaction of the UPDATE; assignment and
+/// requeueing are scheduling, not lifecycle, and write none.
 /// </summary>
-public sealed class DeploymentStore(Database database, TimeProvider time)
+public sealed class DeploymentStore(Database database, AuditTrail audit, TimeProvider time)
 {
     private const string Active = "('Assigned', 'Running')";
 
@@ -120,36 +123,73 @@ public sealed class DeploymentStore(Database database, TimeProvider time)
 
     public bool TryAssign(TenantScope scope, string id, string agentId) =>
         Transition(
+            scope,
             "status = 'Assigned', agent_id = @agentId, assigned_at = @now",
             "status = 'Queued'",
             new { id, tenant = scope.TenantId, agentId, now = Now });
 
+    /// <summary>The agent accepted the run: it is running (<c>deployment.started</c>, by the agent).</summary>
     public bool MarkRunning(TenantScope scope, string id, string agentId) =>
         Transition(
+            scope,
             "status = 'Running', started_at = @now",
             "status = 'Assigned' AND agent_id = @agentId",
-            new { id, tenant = scope.TenantId, agentId, now = Now });
+            new { id, tenant = scope.TenantId, agentId, now = Now },
+            new AuditEntry(AuditActions.DeploymentStarted, AuditResources.Deployment, id, Detail: $"Run {id} started on agent {agentId}.",
+                Data: new Dictionary<string, string?> { ["agentId"] = agentId }),
+            AuditActor.Agent(agentId));
 
     /// <summary>Puts an assigned-but-not-accepted run back in the queue at its original position.</summary>
     public bool Requeue(TenantScope scope, string id, string agentId) =>
         Transition(
+            scope,
             "status = 'Queued', agent_id = NULL, assigned_at = NULL",
             "status = 'Assigned' AND agent_id = @agentId",
             new { id, tenant = scope.TenantId, agentId });
 
-    /// <summary>Ends a run that an agent holds. Secrets are erased as the run ends: nothing needs them any more.</summary>
-    public bool FinishOnAgent(TenantScope scope, string id, string agentId, string status, int? exitCode, string? message, long lastLogSeq) =>
+    /// <summary>
+    /// Ends a run that an agent holds. Secrets are erased as the run ends: nothing needs them any more. The audit
+    /// record's action follows the status unless <paramref name="action"/> says otherwise (an agent lost); its actor is
+    /// <paramref name="actor"/>, else the caller of the current request, else the system.
+    /// </summary>
+    public bool FinishOnAgent(TenantScope scope, string id, string agentId, string status, int? exitCode, string? message, long lastLogSeq,
+        AuditActor? actor = null, string? action = null) =>
         Transition(
+            scope,
             "status = @status, exit_code = @exitCode, message = @message, finished_at = @now, secrets = NULL, last_log_seq = MAX(last_log_seq, @lastLogSeq)",
             $"status IN {Active} AND agent_id = @agentId",
-            new { id, tenant = scope.TenantId, agentId, status, exitCode, message, lastLogSeq, now = Now });
+            new { id, tenant = scope.TenantId, agentId, status, exitCode, message, lastLogSeq, now = Now },
+            Ended(id, status, action, message, agentId, exitCode),
+            actor);
 
     /// <summary>Ends a run that is not on any agent (queued), or whose agent cannot report any more.</summary>
     public bool FinishWithoutAgent(TenantScope scope, string id, string fromStatusCondition, string status, string message) =>
         Transition(
+            scope,
             "status = @status, message = @message, finished_at = @now, secrets = NULL",
             fromStatusCondition,
-            new { id, tenant = scope.TenantId, status, message, now = Now });
+            new { id, tenant = scope.TenantId, status, message, now = Now },
+            Ended(id, status, null, message, null, null));
+
+    /// <summary>The audit action recording a run's end in <paramref name="status"/>.</summary>
+    public static string EndAction(string status) => status switch
+    {
+        DeploymentStatus.Succeeded => AuditActions.DeploymentSucceeded,
+        DeploymentStatus.Cancelled => AuditActions.DeploymentCancelled,
+        DeploymentStatus.TimedOut => AuditActions.DeploymentTimedOut,
+        _ => AuditActions.DeploymentFailed,
+    };
+
+    private static AuditEntry Ended(string id, string status, string? action, string? message, string? agentId, int? exitCode) =>
+        new(action ?? EndAction(status), AuditResources.Deployment, id,
+            status == DeploymentStatus.Succeeded ? AuditOutcome.Success : AuditOutcome.Failure,
+            message ?? $"Run {id} ended {status}.",
+            new Dictionary<string, string?>
+            {
+                ["status"] = status,
+                ["agentId"] = agentId,
+                ["exitCode"] = exitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
 
     public void RecordLogSequence(TenantScope scope, string id, long seq)
     {
@@ -159,10 +199,18 @@ public sealed class DeploymentStore(Database database, TimeProvider time)
             new { id, tenant = scope.TenantId, seq });
     }
 
-    private bool Transition(string set, string condition, object parameters)
+    private bool Transition(TenantScope scope, string set, string condition, object parameters, AuditEntry? entry = null, AuditActor? actor = null)
     {
         using var connection = database.Open();
-        return connection.Execute(
-            $"UPDATE deployments SET {set} WHERE id = @id AND tenant_id = @tenant AND {condition}", parameters) == 1;
+        using var transaction = Database.BeginWrite(connection);
+        var changed = connection.Execute(
+            $"UPDATE deployments SET {set} WHERE id = @id AND tenant_id = @tenant AND {condition}", parameters, transaction) == 1;
+        if (changed && entry is not null)
+        {
+            audit.Append(connection, transaction, scope, entry, actor);
+        }
+
+        transaction.Commit();
+        return changed;
     }
 }

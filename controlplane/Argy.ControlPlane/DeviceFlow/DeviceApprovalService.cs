@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Agents;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.Problems;
@@ -24,7 +25,8 @@ public sealed partial class DeviceApprovalService(
     DeviceAuthorizationStore store,
     WrongCodeLimiter limiter,
     AgentService agents,
-    AuditLog audit,
+    AuditLog refusals,
+    AuditedWrites writes,
     IOptions<DeviceFlowOptions> options,
     ILogger<DeviceApprovalService> logger)
 {
@@ -50,6 +52,7 @@ public sealed partial class DeviceApprovalService(
     public DeviceRequestResponse Approve(Caller caller, ApproveDeviceRequest request, string sourceIp)
     {
         var row = FindByCode(caller, request.UserCode, sourceIp);
+        using var write = writes.Begin();
         string? agentId = null;
         string? role = null;
         string? loginGrant = null;
@@ -59,7 +62,7 @@ public sealed partial class DeviceApprovalService(
             var name = request.Name ?? (row.RequestedName.Length > 0 ? row.RequestedName : row.Hostname);
             var tags = request.Tags ?? Json.ReadList(row.RequestedTags);
             var description = request.Description ?? $"Enrolled through the device flow from {row.Hostname} ({row.SourceIp}).";
-            agentId = agents.CreateApproved(caller.Scope, name, description, tags).Id;
+            agentId = agents.CreateApproved(write, caller.Scope, name, description, tags).Id;
         }
         else
         {
@@ -67,21 +70,18 @@ public sealed partial class DeviceApprovalService(
             loginGrant = LoginGrant.From(caller);
         }
 
-        if (!store.Decide(row.Id, DeviceStatus.Approved, caller.Scope, caller.ActorId, agentId, role, loginGrant))
+        // The agent an approval creates and the decision are one change: if the request is gone, neither happens.
+        if (!store.Decide(write, row.Id, DeviceStatus.Approved, caller.Scope, caller.ActorId, agentId, role, loginGrant))
         {
-            if (agentId is not null)
-            {
-                agents.Revoke(caller.Scope, agentId, caller.ActorId, sourceIp);
-            }
-
             throw Gone();
         }
 
-        LogDecided(logger, row.Id, DeviceStatus.Approved, caller.ActorId, caller.Scope.TenantId);
-        audit.Record(new AuditEvent(AuditActions.DeviceApproved, AuditOutcomes.Success, caller.ActorId, caller.Scope.TenantId, row.Id, sourceIp,
-            agentId is not null
+        write.Commit(caller.Scope, new AuditEntry(AuditActions.DeviceApproved, AuditResources.Device, row.Id,
+            Detail: agentId is not null
                 ? $"Approved {row.ClientId} request from host '{row.Hostname}' at {row.SourceIp} as agent {agentId}."
-                : $"Approved {row.ClientId} login from host '{row.Hostname}' at {row.SourceIp} with role {role}."));
+                : $"Approved {row.ClientId} login from host '{row.Hostname}' at {row.SourceIp} with role {role}.",
+            Data: new Dictionary<string, string?> { ["clientId"] = row.ClientId, ["agentId"] = agentId, ["role"] = role }));
+        LogDecided(logger, row.Id, DeviceStatus.Approved, caller.ActorId, caller.Scope.TenantId);
         return Describe(row.Id, row.UserCode);
     }
 
@@ -93,14 +93,19 @@ public sealed partial class DeviceApprovalService(
             RequireApprover(caller, row, sourceIp);
         }
 
-        if (!store.Decide(row.Id, DeviceStatus.Denied, caller.Scope, caller.ActorId, null, null))
+        using (var write = writes.Begin())
         {
-            throw Gone();
+            if (!store.Decide(write, row.Id, DeviceStatus.Denied, caller.Scope, caller.ActorId, null, null))
+            {
+                throw Gone();
+            }
+
+            write.Commit(caller.Scope, new AuditEntry(AuditActions.DeviceDenied, AuditResources.Device, row.Id,
+                Detail: $"Denied {row.ClientId} request from host '{row.Hostname}' at {row.SourceIp}.",
+                Data: new Dictionary<string, string?> { ["clientId"] = row.ClientId }));
         }
 
         LogDecided(logger, row.Id, DeviceStatus.Denied, caller.ActorId, caller.Scope.TenantId);
-        audit.Record(new AuditEvent(AuditActions.DeviceDenied, AuditOutcomes.Success, caller.ActorId, caller.Scope.TenantId, row.Id, sourceIp,
-            $"Denied {row.ClientId} request from host '{row.Hostname}' at {row.SourceIp}."));
         return Describe(row.Id, row.UserCode);
     }
 
@@ -112,14 +117,14 @@ public sealed partial class DeviceApprovalService(
     {
         if (!limiter.TryAcquire(caller.ActorId, sourceIp, out var attempt, out var retryAfter))
         {
-            audit.Record(new AuditEvent(AuditActions.DeviceRateLimited, AuditOutcomes.Denied, caller.ActorId, caller.Scope.TenantId, null, sourceIp,
+            refusals.Refused(caller.Scope, new AuditEntry(AuditActions.DeviceRateLimited, AuditResources.Device, null, AuditOutcome.Denied,
                 $"Too many wrong user codes; retry after {Math.Ceiling(retryAfter.TotalSeconds)} s."));
             throw new DeviceRateLimitedException(retryAfter);
         }
 
         if (!UserCode.TryNormalize(userCode, out var code) || store.FindPending(code) is not { } row)
         {
-            audit.Record(new AuditEvent(AuditActions.DeviceUserCodeRejected, AuditOutcomes.Denied, caller.ActorId, caller.Scope.TenantId, null, sourceIp,
+            refusals.Refused(caller.Scope, new AuditEntry(AuditActions.DeviceUserCodeRejected, AuditResources.Device, null, AuditOutcome.Denied,
                 "A wrong, malformed, expired or already decided user code was entered."));
             throw Gone();
         }
@@ -132,7 +137,7 @@ public sealed partial class DeviceApprovalService(
     {
         if (!Permissions.Allows(caller.Role, Permissions.AgentsApprove))
         {
-            audit.Record(new AuditEvent(AuditActions.DeviceApproved, AuditOutcomes.Denied, caller.ActorId, caller.Scope.TenantId, row.Id, sourceIp,
+            refusals.Refused(caller.Scope, new AuditEntry(AuditActions.DeviceApproved, AuditResources.Device, row.Id, AuditOutcome.Denied,
                 $"Role {caller.Role} may not approve agent enrollments."));
             throw Forbidden();
         }

@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -20,7 +21,6 @@ public sealed partial class DeviceAuthorizationService(
     DeviceAuthorizationStore store,
     AgentService agents,
     ApiTokenStore tokens,
-    AuditLog audit,
     IOptions<DeviceFlowOptions> options,
     TimeProvider time,
     ILogger<DeviceAuthorizationService> logger)
@@ -76,14 +76,14 @@ public sealed partial class DeviceAuthorizationService(
                 CreatedAt = UnixMs.From(now),
                 ExpiresAt = UnixMs.From(now + settings.CodeLifetime),
             };
-            if (!store.TryInsert(row))
+            if (!store.TryInsert(row, new AuditEntry(AuditActions.DeviceAuthorizationRequested, AuditResources.Device, row.Id,
+                    Detail: $"Device authorization requested by {client.Id} on host '{row.Hostname}'; code expires at {UnixMs.To(row.ExpiresAt):O}.",
+                    Data: new Dictionary<string, string?> { ["clientId"] = client.Id, ["hostname"] = row.Hostname })))
             {
                 continue;
             }
 
             var userCode = UserCode.Format(row.UserCode);
-            audit.Record(new AuditEvent(AuditActions.DeviceAuthorizationRequested, AuditOutcomes.Success, client.Id, null, row.Id, sourceIp,
-                $"Device authorization requested by host '{row.Hostname}'; code expires at {UnixMs.To(row.ExpiresAt):O}."));
             return new DeviceAuthorizationResponse(
                 deviceCode,
                 userCode,
@@ -144,16 +144,14 @@ public sealed partial class DeviceAuthorizationService(
             throw new OAuthException(InvalidGrant, "This device_code was already exchanged; it works once.");
         }
 
-        var response = client == DeviceClients.Agent ? EnrollAgent(row, sourceIp, grpcUrl()) : IssueLoginToken(row);
-        audit.Record(new AuditEvent(AuditActions.DeviceTokenIssued, AuditOutcomes.Success, client.Id, row.TenantId, row.Id, sourceIp,
-            client == DeviceClients.Agent ? $"Agent {row.AgentId} received its credential." : $"API token {response.TokenId} issued with role {row.Role}."));
-        return response;
+        // The credential's issue is the change recorded: agent.enrolled, or token.created for a CLI login.
+        return client == DeviceClients.Agent ? EnrollAgent(row, grpcUrl()) : IssueLoginToken(row);
     }
 
-    private DeviceTokenResponse EnrollAgent(DeviceAuthorizationRow row, string sourceIp, string grpcUrl)
+    private DeviceTokenResponse EnrollAgent(DeviceAuthorizationRow row, string grpcUrl)
     {
         var scope = TenantScope.Of(row.TenantId!);
-        var enrolled = agents.CompleteDeviceEnrollment(scope, row.AgentId!, AgentService.HelloFrom(row.Hostname, row.Os, row.Arch, row.Version), grpcUrl, sourceIp)
+        var enrolled = agents.CompleteDeviceEnrollment(scope, row.AgentId!, AgentService.HelloFrom(row.Hostname, row.Os, row.Arch, row.Version), grpcUrl)
             ?? throw new OAuthException(AccessDenied, "The agent approved for this request was revoked before it could enroll.");
         LogEnrolled(logger, row.Id, enrolled.AgentId, enrolled.TenantId);
         return new DeviceTokenResponse

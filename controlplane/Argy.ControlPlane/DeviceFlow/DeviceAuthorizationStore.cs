@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
 using Dapper;
@@ -8,7 +9,7 @@ namespace Argy.ControlPlane.DeviceFlow;
 /// Device authorizations. Requests have no tenant until approved, so lookups here are by device code or user
 /// code rather than tenant-filtered; everything an approver can do afterwards is scoped to their tenant.
 /// </summary>
-public sealed class DeviceAuthorizationStore(Database database, TimeProvider time)
+public sealed class DeviceAuthorizationStore(Database database, AuditTrail audit, TimeProvider time)
 {
     // Decided and expired requests are kept a day for the record, then dropped (their codes can then recur).
     private static readonly long RetentionMs = (long)TimeSpan.FromDays(1).TotalMilliseconds;
@@ -16,10 +17,11 @@ public sealed class DeviceAuthorizationStore(Database database, TimeProvider tim
     private long Now => UnixMs.From(time.GetUtcNow());
 
     /// <summary>Inserts the request; false when its user code collides with a stored one (the caller draws another).</summary>
-    public bool TryInsert(DeviceAuthorizationRow row)
+    public bool TryInsert(DeviceAuthorizationRow row, AuditEntry entry)
     {
         using var connection = database.Open();
-        connection.Execute("DELETE FROM device_authorizations WHERE expires_at < @cutoff", new { cutoff = Now - RetentionMs });
+        using var transaction = Database.BeginWrite(connection);
+        connection.Execute("DELETE FROM device_authorizations WHERE expires_at < @cutoff", new { cutoff = Now - RetentionMs }, transaction);
         try
         {
             connection.Execute(
@@ -30,7 +32,9 @@ public sealed class DeviceAuthorizationStore(Database database, TimeProvider tim
                 VALUES (@Id, @DeviceCodeHash, @UserCode, @ClientId, @Scope, @SourceIp, @Hostname, @Os, @Arch, @Version,
                      @RequestedName, @RequestedTags, @Status, @IntervalSeconds, @CreatedAt, @ExpiresAt)
                 """,
-                row);
+                row, transaction);
+            audit.Append(connection, transaction, null, entry);
+            transaction.Commit();
             return true;
         }
         catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT */)
@@ -106,18 +110,17 @@ public sealed class DeviceAuthorizationStore(Database database, TimeProvider tim
     }
 
     /// <summary>Approves or denies a pending, unexpired request for the approver's tenant; false if it no longer is.</summary>
-    public bool Decide(string id, string status, TenantScope scope, string decidedBy, string? agentId, string? role, string? loginGrant = null)
+    internal bool Decide(AuditedWrite write, string id, string status, TenantScope scope, string decidedBy, string? agentId, string? role, string? loginGrant = null)
     {
         var now = Now;
-        using var connection = database.Open();
-        return connection.Execute(
+        return write.Connection.Execute(
             """
             UPDATE device_authorizations
                SET status = @status, tenant_id = @tenant, decided_by = @decidedBy, decided_at = @now, agent_id = @agentId, role = @role,
                    login_grant = @loginGrant
              WHERE id = @id AND status = 'Pending' AND expires_at > @now
             """,
-            new { id, status, tenant = scope.TenantId, decidedBy, now, agentId, role, loginGrant }) == 1;
+            new { id, status, tenant = scope.TenantId, decidedBy, now, agentId, role, loginGrant }, write.Transaction) == 1;
     }
 
     /// <summary>Spends an approved request's device code. Succeeds once, so a device code yields one credential.</summary>

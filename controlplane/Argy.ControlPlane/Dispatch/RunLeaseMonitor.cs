@@ -63,7 +63,8 @@ public sealed partial class RunLeaseMonitor(
                 }
             }
             else if (deployments.FinishOnAgent(scope, run.RunId, run.AgentId, DeploymentStatus.Failed, null,
-                         $"AgentLost: agent {run.AgentId} disconnected and did not come back within the run lease ({lease}).", 0))
+                         $"AgentLost: agent {run.AgentId} disconnected and did not come back within the run lease ({lease}).", 0,
+                         Audit.AuditActor.System, Audit.AuditActions.DeploymentAgentLost))
             {
                 LogLost(logger, run.RunId, run.AgentId, lease);
                 Observability.ArgyMetrics.JobsFinished.WithLabels(DeploymentStatus.Failed).Inc();

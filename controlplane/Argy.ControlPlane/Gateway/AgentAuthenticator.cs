@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Agents;
 using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Storage;
@@ -62,7 +63,7 @@ public sealed class AgentAuthenticator(AgentStore agents, AgentCredentials crede
 
     /// <summary>Records a refusal found after authentication (a bad message on an open stream).</summary>
     public void AuditRejected(AgentRow agent, string reason, string? sourceIp, string channel) =>
-        audit.Record(new AuditEvent(AuditActions.AgentAuthRejected, AuditOutcomes.Denied, agent.Id, agent.TenantId, channel, sourceIp, reason));
+        Record(agent.TenantId, agent.Id, reason, sourceIp, channel);
 
     public static string Describe(SignatureCheck check) => check switch
     {
@@ -116,10 +117,14 @@ public sealed class AgentAuthenticator(AgentStore agents, AgentCredentials crede
     private AgentAuthResult Refuse(AgentRow? agent, string? agentId, string reason, string? sourceIp, string channel, bool revoked = false)
     {
         // The tenant is recorded only once a stored agent vouches for it: a header alone proves nothing.
-        audit.Record(new AuditEvent(
-            AuditActions.AgentAuthRejected, AuditOutcomes.Denied, Clip(agentId) ?? "(none)", agent?.TenantId, channel, sourceIp, reason));
+        Record(agent?.TenantId, Clip(agentId), reason, sourceIp, channel);
         return new AgentAuthResult(null, revoked, reason);
     }
+
+    private void Record(string? tenantId, string? agentId, string reason, string? sourceIp, string channel) =>
+        audit.Refused(tenantId, new AuditEntry(AuditActions.AgentAuthRejected, AuditResources.Agent, agentId, AuditOutcome.Denied, reason,
+                new Dictionary<string, string?> { ["channel"] = channel, ["peer"] = sourceIp }),
+            new AuditActor(AuditActorType.Agent, agentId ?? "(none)"));
 
     private static string? Clip(string? value) => value is { Length: > 80 } ? value[..80] : value;
 }

@@ -61,7 +61,8 @@ public sealed partial class AgentGatewayService(
         var (kept, abandoned) = Reconcile(scope, agent.Id, hello.RunningRunIds);
         var replaced = dispatcher.Register(session, kept);
         replaced?.Close(new Goodbye { Reason = Goodbye.Types.Reason.Superseded, Message = "A newer connection of this agent took over." });
-        agents.RecordHello(scope, agent.Id, new AgentHello(hello.Hostname, hello.Os, hello.Arch, hello.Version, [.. hello.Tags], session.Capacity));
+        var source = Audit.AuditSource.Of(context.GetHttpContext());
+        agents.RecordHello(scope, agent.Id, new AgentHello(hello.Hostname, hello.Os, hello.Arch, hello.Version, [.. hello.Tags], session.Capacity), source);
         LogConnected(logger, agent.Id, agent.Name, scope.TenantId, hello.Version, context.Peer);
 
         var welcome = new Welcome
@@ -90,6 +91,7 @@ public sealed partial class AgentGatewayService(
             session.Closed);
 
         var failed = false;
+        var silent = false;
         using var idle = new CancellationTokenSource(IdleLimit, time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.Closed, idle.Token);
         var writer = WriteLoop(session, responseStream, stop.Token);
@@ -106,6 +108,7 @@ public sealed partial class AgentGatewayService(
         {
             // Missed heartbeats: the agent is gone (Disconnected), not misbehaving (Error).
             LogSilent(logger, agent.Id, IdleLimit);
+            silent = true;
         }
         catch (OperationCanceledException) when (session.Closed.IsCancellationRequested || context.CancellationToken.IsCancellationRequested)
         {
@@ -122,7 +125,7 @@ public sealed partial class AgentGatewayService(
         {
             session.Abort();
             await writer;
-            EndSession(session, failed);
+            EndSession(session, failed, silent, source);
             session.Dispose();
         }
 
@@ -244,7 +247,7 @@ public sealed partial class AgentGatewayService(
         }
     }
 
-    private void EndSession(AgentSession session, bool failed)
+    private void EndSession(AgentSession session, bool failed, bool silent, Audit.AuditSource source)
     {
         dispatcher.Unregister(session);
         if (dispatcher.SessionOf(session.AgentId) is not null)
@@ -253,7 +256,13 @@ public sealed partial class AgentGatewayService(
             return;
         }
 
-        agents.RecordDisconnect(session.Scope, session.AgentId, failed);
+        // Who ended it: the control plane when the agent fell silent or was told goodbye, else the agent itself.
+        var byControlPlane = silent || session.ClosedWith is not null;
+        var reason = silent ? $"No message for {IdleLimit}: missed heartbeats."
+            : session.ClosedWith is { } goodbye ? $"Closed by the control plane ({goodbye.Reason}): {goodbye.Message}"
+            : failed ? "The stream failed." : "The agent closed its stream.";
+        agents.RecordDisconnect(session.Scope, session.AgentId, failed,
+            byControlPlane ? Audit.AuditActor.System : Audit.AuditActor.Agent(session.AgentId), reason, source);
         if (failed)
         {
             Observability.ArgyMetrics.StreamErrors.WithLabels("failed").Inc();

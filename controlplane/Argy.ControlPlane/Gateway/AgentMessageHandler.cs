@@ -58,7 +58,8 @@ public sealed partial class AgentMessageHandler(
     /// <summary>Ends a run whose agent can no longer report it, so nobody waits on it forever.</summary>
     public void FailLostRun(TenantScope scope, string runId, string agentId, string message)
     {
-        if (deployments.FinishOnAgent(scope, runId, agentId, DeploymentStatus.Failed, null, message, 0))
+        if (deployments.FinishOnAgent(scope, runId, agentId, DeploymentStatus.Failed, null, message, 0,
+                Audit.AuditActor.System, Audit.AuditActions.DeploymentAgentLost))
         {
             LogLost(logger, runId, agentId);
             signals.Changed(runId);
@@ -150,7 +151,8 @@ public sealed partial class AgentMessageHandler(
             _ => DeploymentStatus.Failed,
         };
         var message = string.IsNullOrWhiteSpace(finished.Message) ? null : finished.Message;
-        if (deployments.FinishOnAgent(session.Scope, finished.RunId, session.AgentId, status, finished.ExitCode, message, finished.LastSequence))
+        if (deployments.FinishOnAgent(session.Scope, finished.RunId, session.AgentId, status, finished.ExitCode, message, finished.LastSequence,
+                Audit.AuditActor.Agent(session.AgentId)))
         {
             LogFinished(logger, finished.RunId, session.AgentId, status, finished.ExitCode);
             Observability.ArgyMetrics.JobsFinished.WithLabels(status).Inc();

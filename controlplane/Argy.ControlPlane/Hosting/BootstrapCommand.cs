@@ -20,7 +20,7 @@ public static class BootstrapCommand
             var path = parseResult.GetValue(database) ?? configuration[$"{StorageOptions.Section}:DatabasePath"] ?? new StorageOptions().DatabasePath;
             var db = new Database(path);
             Migrations.Apply(db);
-            var bootstrapper = new Bootstrapper(new TenantStore(db, TimeProvider.System), new ApiTokenStore(db, TimeProvider.System));
+            var bootstrapper = new Bootstrapper(new TenantStore(db, TimeProvider.System), new ApiTokenStore(db, new Audit.AuditTrail(new HttpContextAccessor(), TimeProvider.System), TimeProvider.System));
             var name = parseResult.GetValue(tenant)!;
             var result = bootstrapper.CreateTenant(name);
             if (result is null)

@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
@@ -17,24 +18,27 @@ public sealed class OrgRow
 }
 
 /// <summary>Organizations inside a tenant (business units): users, tokens, teams and products may belong to one.</summary>
-public sealed class OrgStore(Database database, TimeProvider time)
+public sealed class OrgStore(Database database, AuditTrail audit, TimeProvider time)
 {
     public OrgRow? Create(TenantScope scope, string name, string description)
     {
         var now = UnixMs.From(time.GetUtcNow());
         var row = new OrgRow { Id = Ids.New("org"), TenantId = scope.TenantId, Name = name, Description = description, CreatedAt = now, UpdatedAt = now };
         using var connection = database.Open();
+        using var transaction = Database.BeginWrite(connection);
         try
         {
             connection.Execute(
                 "INSERT INTO orgs (id, tenant_id, name, description, created_at, updated_at) VALUES (@Id, @TenantId, @Name, @Description, @CreatedAt, @UpdatedAt)",
-                row);
+                row, transaction);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19)
         {
             return null;
         }
 
+        audit.Append(connection, transaction, scope, new AuditEntry(AuditActions.OrgCreated, AuditResources.Org, row.Id, Detail: $"Org '{name}' created."));
+        transaction.Commit();
         return row;
     }
 
@@ -54,17 +58,21 @@ public sealed class OrgStore(Database database, TimeProvider time)
     public bool Update(TenantScope scope, string id, string? name, string? description)
     {
         using var connection = database.Open();
+        using var transaction = Database.BeginWrite(connection);
         try
         {
             connection.Execute(
                 "UPDATE orgs SET name = COALESCE(@name, name), description = COALESCE(@description, description), updated_at = @now WHERE id = @id AND tenant_id = @tenant",
-                new { name, description, now = UnixMs.From(time.GetUtcNow()), id, tenant = scope.TenantId });
+                new { name, description, now = UnixMs.From(time.GetUtcNow()), id, tenant = scope.TenantId }, transaction);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19)
         {
             return false;
         }
 
+        audit.Append(connection, transaction, scope, new AuditEntry(AuditActions.OrgUpdated, AuditResources.Org, id,
+            Detail: $"Org {id} updated.", Data: new Dictionary<string, string?> { ["name"] = name, ["description"] = description }));
+        transaction.Commit();
         return true;
     }
 
@@ -72,13 +80,21 @@ public sealed class OrgStore(Database database, TimeProvider time)
     public bool Delete(TenantScope scope, string id)
     {
         using var connection = database.Open();
+        using var transaction = Database.BeginWrite(connection);
         try
         {
-            return connection.Execute("DELETE FROM orgs WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId }) == 1;
+            if (connection.Execute("DELETE FROM orgs WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId }, transaction) != 1)
+            {
+                return false;
+            }
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19)
         {
             return false;
         }
+
+        audit.Append(connection, transaction, scope, new AuditEntry(AuditActions.OrgDeleted, AuditResources.Org, id, Detail: $"Org {id} deleted."));
+        transaction.Commit();
+        return true;
     }
 }

@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
@@ -21,14 +22,24 @@ public sealed class ProductRow
 public sealed record ProductTeam(string TeamId, string Name, string Permission);
 
 /// <summary>Products: what deployments deploy. Names are unique in a tenant and never change (runs refer to them).</summary>
-public sealed class ProductStore(Database database, TimeProvider time)
+public sealed class ProductStore(Database database, AuditTrail audit, TimeProvider time)
 {
     private long Now => UnixMs.From(time.GetUtcNow());
 
+    /// <summary>Creates the product (<c>product.created</c>); null when the name is taken.</summary>
     public ProductRow? Create(TenantScope scope, string name, string description, string createdBy, string? orgId)
     {
         using var connection = database.Open();
-        return Create(connection, null, scope, name, description, createdBy, orgId);
+        using var transaction = Database.BeginWrite(connection);
+        var row = Create(connection, transaction, scope, name, description, createdBy, orgId);
+        if (row is not null)
+        {
+            audit.Append(connection, transaction, scope, new AuditEntry(AuditActions.ProductCreated, AuditResources.Product, row.Id,
+                Detail: $"Product '{row.Name}' created.", Data: new Dictionary<string, string?> { ["name"] = row.Name, ["orgId"] = orgId }));
+            transaction.Commit();
+        }
+
+        return row;
     }
 
     internal ProductRow? Create(SqliteConnection connection, SqliteTransaction? transaction, TenantScope scope, string name, string description,
@@ -95,15 +106,27 @@ public sealed class ProductStore(Database database, TimeProvider time)
     public void Update(TenantScope scope, string id, string? description)
     {
         using var connection = database.Open();
+        using var transaction = Database.BeginWrite(connection);
         connection.Execute(
             "UPDATE products SET description = COALESCE(@description, description), updated_at = @now WHERE id = @id AND tenant_id = @tenant",
-            new { description, now = Now, id, tenant = scope.TenantId });
+            new { description, now = Now, id, tenant = scope.TenantId }, transaction);
+        audit.Append(connection, transaction, scope, new AuditEntry(AuditActions.ProductUpdated, AuditResources.Product, id,
+            Detail: $"Product {id} updated.", Data: new Dictionary<string, string?> { ["description"] = description }));
+        transaction.Commit();
     }
 
     public bool Delete(TenantScope scope, string id)
     {
         using var connection = database.Open();
-        return connection.Execute("DELETE FROM products WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId }) == 1;
+        using var transaction = Database.BeginWrite(connection);
+        var deleted = connection.Execute("DELETE FROM products WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId }, transaction) == 1;
+        if (deleted)
+        {
+            audit.Append(connection, transaction, scope, new AuditEntry(AuditActions.ProductDeleted, AuditResources.Product, id, Detail: $"Product {id} deleted."));
+        }
+
+        transaction.Commit();
+        return deleted;
     }
 
     public IReadOnlyList<ProductTeam> Teams(TenantScope scope, string productId)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.Settings;
 using Argy.ControlPlane.Storage;
@@ -9,7 +10,7 @@ using Argy.ControlPlane.Users;
 namespace Argy.ControlPlane.Scim;
 
 /// <summary>SCIM Groups over the tenant's teams: displayName is the team's name, members its members.</summary>
-public sealed partial class ScimGroups(TeamStore teams, UserStore users, ResourceQuotas quotas, ILogger<ScimGroups> logger)
+public sealed partial class ScimGroups(TeamStore teams, UserStore users, ResourceQuotas quotas, AuditedWrites writes, ILogger<ScimGroups> logger)
 {
     public JsonObject List(TenantScope scope, string? filter, int startIndex, int count, bool withMembers, string baseUrl)
     {
@@ -41,13 +42,16 @@ public sealed partial class ScimGroups(TeamStore teams, UserStore users, Resourc
     {
         var name = DisplayName(body) ?? throw new ScimException(400, "displayName is required.", ScimErrors.InvalidValue);
         quotas.EnsureRoom(caller.Scope, QuotaKind.Teams);
-        var team = teams.Create(caller.Scope, name, "", null, ScimJson.Text(ScimJson.Get(body, "externalId")), null)
+        using var write = writes.Begin();
+        var team = teams.Create(write.Connection, write.Transaction, caller.Scope, name, "", null, ScimJson.Text(ScimJson.Get(body, "externalId")), null)
             ?? throw new ScimException(409, $"A group named '{name}' already exists.", ScimErrors.Uniqueness);
         if (ScimJson.Get(body, "members") is JsonArray members)
         {
-            teams.SetMembers(caller.Scope, team.Id, MemberIds(caller.Scope, members));
+            teams.SetMembers(write.Connection, write.Transaction, caller.Scope, team.Id, MemberIds(caller.Scope, members));
         }
 
+        write.Commit(caller.Scope, new AuditEntry(AuditActions.TeamCreated, AuditResources.Team, team.Id, Detail: $"Group '{name}' provisioned by SCIM.",
+            Data: new Dictionary<string, string?> { ["name"] = name, ["via"] = "scim" }));
         LogProvisioned(logger, team.Id, caller.Scope.TenantId);
         return Get(caller.Scope, team.Id, withMembers: true, baseUrl);
     }
@@ -55,12 +59,14 @@ public sealed partial class ScimGroups(TeamStore teams, UserStore users, Resourc
     public JsonObject Replace(Caller caller, string id, JsonObject body, string baseUrl)
     {
         Find(caller.Scope, id);
-        Rename(caller.Scope, id, DisplayName(body), ScimJson.Text(ScimJson.Get(body, "externalId")));
+        using var write = writes.Begin();
+        Rename(write, caller.Scope, id, DisplayName(body), ScimJson.Text(ScimJson.Get(body, "externalId")));
         if (ScimJson.Get(body, "members") is JsonArray members)
         {
-            teams.SetMembers(caller.Scope, id, MemberIds(caller.Scope, members));
+            teams.SetMembers(write.Connection, write.Transaction, caller.Scope, id, MemberIds(caller.Scope, members));
         }
 
+        write.Commit(caller.Scope, Updated(id, "replace"));
         return Get(caller.Scope, id, withMembers: true, baseUrl);
     }
 
@@ -68,47 +74,48 @@ public sealed partial class ScimGroups(TeamStore teams, UserStore users, Resourc
     public JsonObject? Patch(Caller caller, string id, JsonObject body, string baseUrl, bool returnResource)
     {
         Find(caller.Scope, id);
+        using var write = writes.Begin();
         foreach (var (op, path, value) in ScimEndpoints.Operations(body))
         {
             var normalized = path?.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
             switch (normalized)
             {
                 case null when value is JsonObject attributes:
-                    Rename(caller.Scope, id, DisplayName(attributes), ScimJson.Text(ScimJson.Get(attributes, "externalId")));
+                    Rename(write, caller.Scope, id, DisplayName(attributes), ScimJson.Text(ScimJson.Get(attributes, "externalId")));
                     if (ScimJson.Get(attributes, "members") is JsonArray replaced)
                     {
-                        teams.SetMembers(caller.Scope, id, MemberIds(caller.Scope, replaced));
+                        teams.SetMembers(write.Connection, write.Transaction, caller.Scope, id, MemberIds(caller.Scope, replaced));
                     }
 
                     break;
                 case "displayname":
-                    Rename(caller.Scope, id, ScimJson.Text(value), null);
+                    Rename(write, caller.Scope, id, ScimJson.Text(value), null);
                     break;
                 case "externalid":
-                    Rename(caller.Scope, id, null, ScimJson.Text(value));
+                    Rename(write, caller.Scope, id, null, ScimJson.Text(value));
                     break;
                 case "members":
                     var ids = value is JsonArray list ? MemberIds(caller.Scope, list) : [];
                     if (op == "add")
                     {
-                        ids.ForEach(userId => teams.AddMember(caller.Scope, id, userId));
+                        ids.ForEach(userId => teams.AddMember(write.Connection, write.Transaction, caller.Scope, id, userId));
                     }
                     else if (op == "replace")
                     {
-                        teams.SetMembers(caller.Scope, id, ids);
+                        teams.SetMembers(write.Connection, write.Transaction, caller.Scope, id, ids);
                     }
                     else if (value is JsonArray)
                     {
-                        ids.ForEach(userId => teams.RemoveMember(caller.Scope, id, userId));
+                        ids.ForEach(userId => TeamStore.RemoveMember(write.Connection, write.Transaction, caller.Scope, id, userId));
                     }
                     else
                     {
-                        teams.SetMembers(caller.Scope, id, []);
+                        teams.SetMembers(write.Connection, write.Transaction, caller.Scope, id, []);
                     }
 
                     break;
                 case not null when op == "remove" && MemberFilter().Match(path!.Trim()) is { Success: true } member:
-                    teams.RemoveMember(caller.Scope, id, member.Groups[1].Value);
+                    TeamStore.RemoveMember(write.Connection, write.Transaction, caller.Scope, id, member.Groups[1].Value);
                     break;
                 default:
                     // Attributes Argy does not keep are accepted and ignored.
@@ -116,23 +123,31 @@ public sealed partial class ScimGroups(TeamStore teams, UserStore users, Resourc
             }
         }
 
+        write.Commit(caller.Scope, Updated(id, "patch"));
         return returnResource ? Get(caller.Scope, id, withMembers: true, baseUrl) : null;
     }
 
     public void Delete(Caller caller, string id)
     {
         Find(caller.Scope, id);
-        teams.Delete(caller.Scope, id);
+        using var write = writes.Begin();
+        TeamStore.Delete(write.Connection, write.Transaction, caller.Scope, id);
+        write.Commit(caller.Scope, new AuditEntry(AuditActions.TeamDeleted, AuditResources.Team, id, Detail: $"Group {id} deprovisioned by SCIM.",
+            Data: new Dictionary<string, string?> { ["via"] = "scim" }));
     }
 
-    private void Rename(TenantScope scope, string id, string? name, string? externalId)
+    private static AuditEntry Updated(string id, string how) =>
+        new(AuditActions.TeamUpdated, AuditResources.Team, id, Detail: $"Group {id} updated by SCIM ({how}).",
+            Data: new Dictionary<string, string?> { ["via"] = "scim", ["operation"] = how });
+
+    private void Rename(AuditedWrite write, TenantScope scope, string id, string? name, string? externalId)
     {
         if (name is not null && !TeamValidation.IsName(name))
         {
             throw new ScimException(400, "displayName must be 1-200 characters without control characters.", ScimErrors.InvalidValue);
         }
 
-        if ((name is not null || externalId is not null) && !teams.Update(scope, id, name, null, null, false, externalId))
+        if ((name is not null || externalId is not null) && !teams.Update(write.Connection, write.Transaction, scope, id, name, null, null, false, externalId))
         {
             throw new ScimException(409, $"A group named '{name}' already exists.", ScimErrors.Uniqueness);
         }

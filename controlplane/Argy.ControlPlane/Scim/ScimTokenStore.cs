@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
@@ -17,7 +18,7 @@ public sealed class ScimTokenRow
 }
 
 /// <summary>The tenant's SCIM bearer token (<c>argy_scim_...</c>): one live token per tenant, stored hashed.</summary>
-public sealed class ScimTokenStore(Database database, TimeProvider time)
+public sealed class ScimTokenStore(Database database, AuditTrail audit, TimeProvider time)
 {
     public const string Kind = "scim";
 
@@ -33,6 +34,8 @@ public sealed class ScimTokenStore(Database database, TimeProvider time)
         connection.Execute("UPDATE scim_tokens SET revoked_at = @now WHERE tenant_id = @tenant AND revoked_at IS NULL", new { now, tenant = scope.TenantId }, transaction);
         connection.Execute(
             "INSERT INTO scim_tokens (id, tenant_id, secret_hash, created_at, created_by) VALUES (@Id, @TenantId, @SecretHash, @CreatedAt, @CreatedBy)", row, transaction);
+        audit.Append(connection, transaction, scope, new AuditEntry(AuditActions.ScimTokenIssued, AuditResources.ScimToken, row.Id,
+            Detail: "SCIM token issued; the previous one stops working.", Data: new Dictionary<string, string?> { ["section"] = "scim" }));
         transaction.Commit();
         return (row, issued.Token);
     }
@@ -40,9 +43,18 @@ public sealed class ScimTokenStore(Database database, TimeProvider time)
     public bool Revoke(TenantScope scope)
     {
         using var connection = database.Open();
-        return connection.Execute(
-            "UPDATE scim_tokens SET revoked_at = @now WHERE tenant_id = @tenant AND revoked_at IS NULL",
-            new { now = UnixMs.From(time.GetUtcNow()), tenant = scope.TenantId }) > 0;
+        using var transaction = Database.BeginWrite(connection);
+        var revoked = connection.Query<string>(
+            "UPDATE scim_tokens SET revoked_at = @now WHERE tenant_id = @tenant AND revoked_at IS NULL RETURNING id",
+            new { now = UnixMs.From(time.GetUtcNow()), tenant = scope.TenantId }, transaction).AsList();
+        if (revoked.Count > 0)
+        {
+            audit.Append(connection, transaction, scope, new AuditEntry(AuditActions.ScimTokenRevoked, AuditResources.ScimToken, revoked[0],
+                Detail: "SCIM token revoked: provisioning stops.", Data: new Dictionary<string, string?> { ["section"] = "scim" }));
+        }
+
+        transaction.Commit();
+        return revoked.Count > 0;
     }
 
     public ScimTokenRow? Current(TenantScope scope)

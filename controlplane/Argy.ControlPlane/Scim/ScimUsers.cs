@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using System.Text.Json.Nodes;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.Problems;
@@ -14,6 +15,7 @@ namespace Argy.ControlPlane.Scim;
 public sealed partial class ScimUsers(
     UserStore users,
     UserService userService,
+    AuditedWrites writes,
     TeamStore teams,
     TenantSettingsStore settings,
     ResourceQuotas quotas,
@@ -66,9 +68,12 @@ public sealed partial class ScimUsers(
         var user = Read(body, requireUserName: true);
         quotas.EnsureRoom(caller.Scope, QuotaKind.Users);
         var role = user.Role ?? settings.Get(caller.Scope, SettingsSections.Scim, ScimSettings.Default).DefaultRole;
-        var created = users.Create(caller.Scope, new NewUser(user.Email!, user.DisplayName ?? "", user.GivenName, user.FamilyName, role,
+        using var write = writes.Begin();
+        var created = users.Create(write.Connection, write.Transaction, caller.Scope, new NewUser(user.Email!, user.DisplayName ?? "", user.GivenName, user.FamilyName, role,
                 user.Active == false ? UserStatus.Disabled : UserStatus.Active, UserSource.Scim, user.ExternalId))
             ?? throw new ScimException(409, $"A user with userName '{user.Email}' or externalId '{user.ExternalId}' already exists.", ScimErrors.Uniqueness);
+        write.Commit(caller.Scope, new AuditEntry(AuditActions.UserProvisioned, AuditResources.User, created.Id, Detail: $"{created.Email} provisioned by SCIM as {role}.",
+            Data: new Dictionary<string, string?> { ["role"] = role, ["status"] = created.Status, ["externalId"] = created.ExternalId }));
         LogProvisioned(logger, created.Id, caller.Scope.TenantId);
         return Get(caller.Scope, created.Id, baseUrl);
     }
@@ -136,6 +141,7 @@ public sealed partial class ScimUsers(
         }
     }
 
+    /// <summary>One SCIM update is one change: profile, role and status together, with one audit record.</summary>
     private void Apply(Caller caller, UserRow existing, ScimUser changes, bool clearExternalId = false)
     {
         if (changes.Email is not null && !UserValidation.IsEmail(changes.Email))
@@ -143,7 +149,15 @@ public sealed partial class ScimUsers(
             throw new ScimException(400, $"userName '{changes.Email}' is not an email address.", ScimErrors.InvalidValue);
         }
 
-        if (!users.UpdateProfile(caller.Scope, existing.Id, changes.Email, changes.DisplayName, changes.GivenName, changes.FamilyName, changes.ExternalId, clearExternalId))
+        using var write = writes.Begin();
+        var changed = new Dictionary<string, string?>();
+        if (changes.Email is not null || changes.DisplayName is not null || changes.GivenName is not null || changes.FamilyName is not null
+            || changes.ExternalId is not null || clearExternalId)
+        {
+            changed["profile"] = "scim";
+        }
+
+        if (!users.UpdateProfile(write.Connection, write.Transaction, caller.Scope, existing.Id, changes.Email, changes.DisplayName, changes.GivenName, changes.FamilyName, changes.ExternalId, clearExternalId))
         {
             throw new ScimException(409, "Another user already has this userName or externalId.", ScimErrors.Uniqueness);
         }
@@ -157,6 +171,7 @@ public sealed partial class ScimUsers(
         };
         if (role is null && status is null)
         {
+            write.Commit(caller.Scope, UserService.UpdatedEntry(existing, changed));
             return;
         }
 
@@ -171,14 +186,18 @@ public sealed partial class ScimUsers(
 
         if (role is not null)
         {
-            users.SetRole(caller.Scope, existing.Id, role);
+            users.SetRole(write.Connection, write.Transaction, caller.Scope, existing.Id, role);
+            changed["role"] = $"{existing.Role} -> {role}";
         }
 
         if (status is not null)
         {
             // Deactivation through SCIM is the same as disabling: sessions end, tokens are refused.
-            userService.SetStatus(caller, existing, status);
+            userService.SetStatus(write, caller, existing, status);
+            changed["status"] = $"{existing.Status} -> {status}";
         }
+
+        write.Commit(caller.Scope, UserService.UpdatedEntry(existing, changed));
     }
 
     private UserRow Find(TenantScope scope, string id) =>

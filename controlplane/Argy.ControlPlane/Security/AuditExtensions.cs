@@ -6,6 +6,7 @@ public static class AuditExtensions
     {
         services.AddHttpContextAccessor();
         services.AddSingleton<Audit.AuditTrail>();
+        services.AddSingleton<Audit.AuditedWrites>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditStore>();
         services.AddHostedService<AuditWriter>();

@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
 using Dapper;
@@ -20,19 +21,14 @@ public sealed class AuditEventRow
 /// <summary>The audit table: append-only; rows are never updated.</summary>
 public sealed class AuditStore(Database database)
 {
-    public void Append(IReadOnlyList<(long At, AuditEvent Event)> batch)
+    /// <summary>Appends queued refusals in one write transaction, each chained like every other record.</summary>
+    public void Append(IReadOnlyList<AuditRecord> batch)
     {
         using var connection = database.Open();
         using var transaction = Database.BeginWrite(connection);
-        foreach (var (at, e) in batch)
+        foreach (var draft in batch)
         {
-            connection.Execute(
-                """
-                INSERT INTO audit_events (tenant_id, at, action, outcome, actor, subject, source_ip, detail)
-                VALUES (@TenantId, @at, @Action, @Outcome, @Actor, @Subject, @SourceIp, @Detail)
-                """,
-                new { e.TenantId, at, e.Action, e.Outcome, e.Actor, e.Subject, e.SourceIp, e.Detail },
-                transaction);
+            AuditTrail.Insert(connection, transaction, draft);
         }
 
         transaction.Commit();
@@ -43,7 +39,7 @@ public sealed class AuditStore(Database database)
         using var connection = database.Open();
         return connection.Query<AuditEventRow>(
             """
-            SELECT * FROM audit_events
+            SELECT seq, tenant_id, at, action, outcome, actor, COALESCE(subject, resource_id) AS subject, source_ip, detail FROM audit_events
              WHERE tenant_id = @tenant AND (@action IS NULL OR action = @action)
              ORDER BY seq DESC LIMIT @limit
             """,

@@ -1,6 +1,8 @@
+using Argy.ControlPlane.Audit;
+
 namespace Argy.ControlPlane.Security;
 
-/// <summary>Moves queued audit events into the audit table, many per transaction; drains the queue on shutdown.</summary>
+/// <summary>Moves queued refusals into the audit trail, many per transaction, chained like every record; drains the queue on shutdown.</summary>
 public sealed partial class AuditWriter(AuditLog audit, AuditStore store, ILogger<AuditWriter> logger) : BackgroundService
 {
     private const int MaxBatch = 256;
@@ -13,7 +15,7 @@ public sealed partial class AuditWriter(AuditLog audit, AuditStore store, ILogge
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<(long, AuditEvent)>(MaxBatch);
+        var batch = new List<AuditRecord>(MaxBatch);
         try
         {
             // Not the stopping token: on shutdown the queue is completed and read to its end instead.
@@ -34,7 +36,7 @@ public sealed partial class AuditWriter(AuditLog audit, AuditStore store, ILogge
         }
     }
 
-    private void Write(List<(long, AuditEvent)> batch)
+    private void Write(List<AuditRecord> batch)
     {
         try
         {

@@ -10,7 +10,8 @@ public sealed class SessionAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    SessionService sessions)
+    SessionService sessions,
+    Security.AuditLog refusals)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -22,9 +23,15 @@ public sealed class SessionAuthenticationHandler(
         }
 
         var check = await sessions.AuthenticateAsync(header["Bearer ".Length..].Trim());
-        return check.Principal is null
-            ? AuthenticateResult.Fail(check.Failure ?? "The session is not valid.")
-            : AuthenticateResult.Success(new AuthenticationTicket(check.Principal, Scheme.Name));
+        if (check.Principal is null)
+        {
+            // A refused credential changes nothing: it is queued for the audit trail, not written in the request.
+            var reason = check.Failure ?? "The session is not valid.";
+            refusals.Refused((string?)null, new Audit.AuditEntry(Audit.AuditActions.TokenRefused, Audit.AuditResources.Session, null, Audit.AuditOutcome.Denied, reason));
+            return AuthenticateResult.Fail(reason);
+        }
+
+        return AuthenticateResult.Success(new AuthenticationTicket(check.Principal, Scheme.Name));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

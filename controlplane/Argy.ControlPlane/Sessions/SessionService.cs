@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.Settings;
 using Argy.ControlPlane.Storage;
@@ -22,6 +23,7 @@ public sealed record SessionCheck(ClaimsPrincipal? Principal, string? Failure);
 public sealed partial class SessionService(
     SessionStore sessions,
     UserStore users,
+    AuditedWrites writes,
     SigningKeys keys,
     TenantSettingsStore settings,
     IOptions<SessionsOptions> options,
@@ -31,11 +33,17 @@ public sealed partial class SessionService(
     public const string Audience = "argy-api";
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
 
-    public IssuedSession Start(UserRow user, string method, string? ip, string? userAgent)
+    /// <summary>Signs the user in; with <paramref name="activate"/>, an invited user's account is activated by the same change.</summary>
+    public IssuedSession Start(UserRow user, string method, string? ip, string? userAgent, bool activate = false)
     {
         var scope = TenantScope.Of(user.TenantId);
         var security = settings.Get(scope, SettingsSections.Security, SecuritySettings.Default);
-        var session = sessions.Create(scope, user, method, ip, userAgent, security.SessionDuration, security.InactivityTimeout, security.MaxSessionsPerUser);
+        var session = sessions.Create(scope, user, method, ip, userAgent, security.SessionDuration, security.InactivityTimeout, security.MaxSessionsPerUser, activate);
+        if (activate && user.Status == Users.UserStatus.Invited)
+        {
+            user = users.Get(scope, user.Id) ?? user;
+        }
+
         LogStarted(logger, session.Id, user.Id, user.TenantId, method);
         return Issue(scope, session, user);
     }
@@ -45,7 +53,12 @@ public sealed partial class SessionService(
     {
         var session = sessions.Get(scope, sessionId) ?? throw new InvalidOperationException("The session vanished.");
         var user = users.Get(scope, session.UserId) ?? throw new InvalidOperationException("The session's user vanished.");
-        return Issue(scope, session, user);
+        var issued = Issue(scope, session, user);
+        // Nothing is stored by a refresh, but issuing a credential is an authentication event: recorded before it is handed out.
+        using var write = writes.Begin();
+        write.Commit(scope, new AuditEntry(AuditActions.SessionRefreshed, AuditResources.Session, session.Id,
+            Detail: $"Access token issued until {issued.AccessTokenExpiresAt:O}."));
+        return issued;
     }
 
     private IssuedSession Issue(TenantScope scope, SessionRow session, UserRow user)

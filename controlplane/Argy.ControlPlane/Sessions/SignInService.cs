@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using System.Net;
 using Argy.ControlPlane.Api;
 using Argy.ControlPlane.Email;
@@ -19,7 +20,7 @@ public sealed partial class SignInService(
     IEmailOutbox outbox,
     UserEmails emails,
     SignInPolicy policy,
-    SecurityAudit audit,
+    Security.AuditLog refusals,
     IOptions<UsersOptions> options,
     ILogger<SignInService> logger)
 {
@@ -57,7 +58,8 @@ public sealed partial class SignInService(
             return;
         }
 
-        var (token, expiresAt) = users.CreateLink(scope, user.Id, LinkPurpose.SignIn, options.Value.SignInLinkLifetime, voidEarlier: false);
+        var (token, expiresAt) = users.CreateLink(scope, user.Id, LinkPurpose.SignIn, options.Value.SignInLinkLifetime, voidEarlier: false,
+            new AuditEntry(AuditActions.SignInLinkSent, AuditResources.User, user.Id, Detail: $"Sign-in link sent to {user.Email}."));
         outbox.Enqueue(emails.SignIn(user.Email, tenants.DisplayName(scope), token, expiresAt));
     }
 
@@ -69,30 +71,35 @@ public sealed partial class SignInService(
             throw ApiProblemException.Validation(new Dictionary<string, string[]> { ["token"] = ["token is required."] });
         }
 
-        var redeemed = users.RedeemLink(purpose, request.Token.Trim())
-            ?? throw new ApiProblemException(StatusCodes.Status401Unauthorized, "Link not valid",
+        var redeemed = users.RedeemLink(purpose, request.Token.Trim());
+        if (redeemed is null)
+        {
+            refusals.Refused((string?)null, new AuditEntry(AuditActions.LoginFailed, AuditResources.Session, null, AuditOutcome.Denied,
+                $"A {purpose} link that is unknown, expired or already used was presented."));
+            throw new ApiProblemException(StatusCodes.Status401Unauthorized, "Link not valid",
                 "This link is unknown, expired or already used. Ask for a new one.");
+        }
+
         var user = redeemed.User;
         var scope = TenantScope.Of(user.TenantId);
         policy.EnsureAddressAllowed(scope, context.Connection.RemoteIpAddress, "sign-in");
-        if (purpose == LinkPurpose.Activation)
-        {
-            if (user.Status == UserStatus.Invited)
-            {
-                users.SetStatus(scope, user.Id, UserStatus.Active, "activated");
-                LogActivated(logger, user.Id, user.TenantId);
-            }
-        }
-
+        var activate = purpose == LinkPurpose.Activation && user.Status == UserStatus.Invited;
         user = users.Get(scope, user.Id)!;
-        if (!user.IsActive)
+        if (!user.IsActive && !(activate && user.Status == UserStatus.Invited))
         {
+            refusals.Refused(scope, new AuditEntry(AuditActions.LoginFailed, AuditResources.User, user.Id, AuditOutcome.Denied,
+                $"{user.Email} presented a valid link but the account is {user.Status}."));
             throw new ApiProblemException(StatusCodes.Status401Unauthorized, "Link not valid", "The account is disabled.");
         }
 
+        // Activation and the first session are one change, recorded as one sign-in.
         var issued = sessions.Start(user, purpose == LinkPurpose.Activation ? SignInMethod.Activation : SignInMethod.MagicLink,
-            context.Connection.RemoteIpAddress?.ToString(), context.Request.Headers.UserAgent.ToString());
-        audit.Changed(SecurityAudit.SessionStarted, user.Id, scope, issued.Session.Id, context.Connection.RemoteIpAddress, issued.Session.Method);
+            context.Connection.RemoteIpAddress?.ToString(), context.Request.Headers.UserAgent.ToString(), activate);
+        if (activate)
+        {
+            LogActivated(logger, user.Id, user.TenantId);
+        }
+
         return Response(issued, teams);
     }
 

@@ -25,7 +25,7 @@ public sealed class RequestPolicyMiddleware(RequestDelegate next)
         {
             try
             {
-                policy.EnsureAddressAllowed(caller.Scope, address, $"{context.Request.Method} {context.Request.Path}", caller.ActorId);
+                policy.EnsureAddressAllowed(caller.Scope, address, $"{context.Request.Method} {context.Request.Path}");
             }
             catch (ApiProblemException problem)
             {

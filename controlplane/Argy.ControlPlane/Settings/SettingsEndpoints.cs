@@ -93,7 +93,7 @@ public static class SettingsEndpoints
                     UnixMs.To(current?.CreatedAt), UnixMs.To(current?.LastUsedAt)));
             })
             .RequireAuthorization(read).WithSummary("SCIM provisioning status");
-        settings.MapPut("/scim", (ScimSettingsRequest r, HttpContext c, TenantSettingsStore store, SecurityAudit audit) =>
+        settings.MapPut("/scim", (ScimSettingsRequest r, HttpContext c, TenantSettingsStore store) =>
             {
                 var caller = c.Caller();
                 if (r.DefaultRole is null || !Roles.All.Contains(r.DefaultRole))
@@ -102,15 +102,13 @@ public static class SettingsEndpoints
                 }
 
                 store.Save(caller.Scope, SettingsSections.Scim, new ScimSettings(r.DefaultRole), caller.ActorId);
-                audit.Changed(SecurityAudit.SettingsChanged, caller.ActorId, caller.Scope, SettingsSections.Scim);
                 return TypedResults.Ok(new ScimSettings(r.DefaultRole));
             })
             .RequireAuthorization(manage).WithSummary("Set the role given to users the identity provider creates");
-        settings.MapPost("/scim/token", (HttpContext c, ScimTokenStore tokens, SecurityAudit audit) =>
+        settings.MapPost("/scim/token", (HttpContext c, ScimTokenStore tokens) =>
             {
                 var caller = c.Caller();
                 var (row, token) = tokens.Rotate(caller.Scope, caller.ActorId);
-                audit.Changed(SecurityAudit.ScimTokenIssued, caller.ActorId, caller.Scope, row.Id);
                 return TypedResults.Ok(new ScimTokenResponse(token, ScimBaseUrl(c), UnixMs.To(row.CreatedAt)));
             })
             .RequireAuthorization(manage).WithSummary("Issue the tenant's SCIM bearer token (shown once; the previous one stops working)");

@@ -7,7 +7,6 @@ public static class SettingsExtensions
         services.AddSingleton<TenantSettingsStore>();
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<ResourceQuotas>();
-        services.AddSingleton<SecurityAudit>();
         services.AddSingleton<SignInPolicy>();
         services.AddSingleton<SettingsService>();
         services.AddSingleton<SsoProviderStore>();

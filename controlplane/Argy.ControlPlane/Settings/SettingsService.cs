@@ -9,7 +9,7 @@ using Argy.ControlPlane.Users;
 namespace Argy.ControlPlane.Settings;
 
 /// <summary>Validates and saves the tenant's settings sections, with the guards that keep admins from locking themselves out.</summary>
-public sealed partial class SettingsService(TenantSettingsStore store, UserStore users, SsoProviderStore providers, SecurityAudit audit)
+public sealed partial class SettingsService(TenantSettingsStore store, UserStore users, SsoProviderStore providers)
 {
     public const int MaxAllowListEntries = 200;
 
@@ -190,7 +190,6 @@ public sealed partial class SettingsService(TenantSettingsStore store, UserStore
     private void Save<T>(Caller caller, string section, T value)
     {
         store.Save(caller.Scope, section, value, caller.ActorId);
-        audit.Changed(SecurityAudit.SettingsChanged, caller.ActorId, caller.Scope, section);
     }
 
     [GeneratedRegex(@"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", RegexOptions.IgnoreCase)]

@@ -13,13 +13,13 @@ public sealed record SsoEnforcementSettings(bool Enforced, IReadOnlyList<string>
 }
 
 /// <summary>The tenant's access rules that apply to every request and sign-in: IP allow-list and SSO enforcement.</summary>
-public sealed partial class SignInPolicy(TenantSettingsStore settings, SecurityAudit audit, ILogger<SignInPolicy> logger)
+public sealed partial class SignInPolicy(TenantSettingsStore settings, Security.AuditLog audit, ILogger<SignInPolicy> logger)
 {
     public bool IsAddressAllowed(TenantScope scope, IPAddress? address) =>
         settings.Get(scope, SettingsSections.IpAllowList, IpAllowListSettings.Default).Allows(address);
 
     /// <summary>Throws 403 (and records an audit event) when the tenant's allow-list does not include the address.</summary>
-    public void EnsureAddressAllowed(TenantScope scope, IPAddress? address, string what, string actor = "anonymous")
+    public void EnsureAddressAllowed(TenantScope scope, IPAddress? address, string what)
     {
         if (IsAddressAllowed(scope, address))
         {
@@ -27,7 +27,8 @@ public sealed partial class SignInPolicy(TenantSettingsStore settings, SecurityA
         }
 
         LogRefused(logger, scope.TenantId, address?.ToString() ?? "unknown", what);
-        audit.Denied("ip.denied", actor, scope, what, address);
+        audit.Refused(scope, new Audit.AuditEntry(Audit.AuditActions.IpDenied, Audit.AuditResources.Request, what, Audit.AuditOutcome.Denied,
+            $"{what} from {address?.ToString() ?? "unknown"} refused by the IP allow-list."));
         throw new ApiProblemException(StatusCodes.Status403Forbidden, "Address not allowed",
             $"Your address {address} is not in this tenant's IP allow-list.");
     }

@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
@@ -20,13 +21,32 @@ public sealed class SsoProviderRow
 }
 
 /// <summary>SSO provider configurations (OIDC, SAML); client secrets are kept sealed with <see cref="SecretBox"/>.</summary>
-public sealed class SsoProviderStore(Database database, TimeProvider time)
+public sealed class SsoProviderStore(Database database, AuditTrail audit, TimeProvider time)
 {
+    /// <summary>Creates a provider (<c>sso_provider.created</c>); null when the name is taken.</summary>
     public SsoProviderRow? Create(TenantScope scope, string kind, string name, string config, byte[]? sealedSecret, bool enabled)
     {
         using var connection = database.Open();
-        return Create(connection, null, scope, kind, name, config, sealedSecret, enabled);
+        using var transaction = Database.BeginWrite(connection);
+        var row = Create(connection, transaction, scope, kind, name, config, sealedSecret, enabled);
+        if (row is not null)
+        {
+            audit.Append(connection, transaction, scope, Entry(AuditActions.SsoProviderCreated, row.Id, kind, name, enabled));
+            transaction.Commit();
+        }
+
+        return row;
     }
+
+    private static AuditEntry Entry(string action, string id, string? kind, string? name, bool? enabled) =>
+        new(action, AuditResources.SsoProvider, id, Detail: $"SSO provider {id} {action[(action.IndexOf('.') + 1)..]}.",
+            Data: new Dictionary<string, string?>
+            {
+                ["section"] = "sso",
+                ["kind"] = kind,
+                ["name"] = name,
+                ["enabled"] = enabled is { } on ? (on ? "true" : "false") : null,
+            });
 
     internal SsoProviderRow? Create(SqliteConnection connection, SqliteTransaction? transaction, TenantScope scope, string kind, string name, string config,
         byte[]? sealedSecret, bool enabled)
@@ -73,7 +93,15 @@ public sealed class SsoProviderStore(Database database, TimeProvider time)
     public bool Update(TenantScope scope, string id, string name, string config, byte[]? sealedSecret, bool enabled)
     {
         using var connection = database.Open();
-        return Update(connection, null, scope, id, name, config, sealedSecret, enabled);
+        using var transaction = Database.BeginWrite(connection);
+        if (!Update(connection, transaction, scope, id, name, config, sealedSecret, enabled))
+        {
+            return false;
+        }
+
+        audit.Append(connection, transaction, scope, Entry(AuditActions.SsoProviderUpdated, id, null, name, enabled));
+        transaction.Commit();
+        return true;
     }
 
     internal bool Update(SqliteConnection connection, SqliteTransaction? transaction, TenantScope scope, string id, string name, string config, byte[]? sealedSecret, bool enabled)
@@ -99,6 +127,14 @@ public sealed class SsoProviderStore(Database database, TimeProvider time)
     public bool Delete(TenantScope scope, string id)
     {
         using var connection = database.Open();
-        return connection.Execute("DELETE FROM sso_providers WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId }) == 1;
+        using var transaction = Database.BeginWrite(connection);
+        var deleted = connection.Execute("DELETE FROM sso_providers WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId }, transaction) == 1;
+        if (deleted)
+        {
+            audit.Append(connection, transaction, scope, Entry(AuditActions.SsoProviderDeleted, id, null, null, null));
+        }
+
+        transaction.Commit();
+        return deleted;
     }
 }

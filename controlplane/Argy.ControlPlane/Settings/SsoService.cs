@@ -37,7 +37,7 @@ public sealed record SsoOverviewResponse(IReadOnlyList<SsoProviderResponse> Prov
 /// SSO configuration objects: OIDC providers (Entra ID, Okta, Google or any issuer) and SAML identity providers.
 /// They are stored for the sign-in flows to come; client secrets are encrypted at rest and never returned.
 /// </summary>
-public sealed class SsoService(SsoProviderStore store, SecretBox secrets, TenantSettingsStore settings, SecurityAudit audit, IOptions<UsersOptions> users)
+public sealed class SsoService(SsoProviderStore store, SecretBox secrets, TenantSettingsStore settings, IOptions<UsersOptions> users)
 {
     public const string Oidc = "oidc";
     public const string Saml = "saml";
@@ -53,7 +53,6 @@ public sealed class SsoService(SsoProviderStore store, SecretBox secrets, Tenant
         var config = ValidateOidc(request, secretRequired: true);
         var row = store.Create(caller.Scope, Oidc, request.Name!.Trim(), Serialize(config), Seal(request.ClientSecret), request.Enabled ?? true)
             ?? throw ApiProblemException.Conflict($"An SSO provider named '{request.Name}' already exists.");
-        audit.Changed(SecurityAudit.SettingsChanged, caller.ActorId, caller.Scope, $"sso provider {row.Id} created");
         return Response(caller.Scope, row);
     }
 
@@ -67,7 +66,6 @@ public sealed class SsoService(SsoProviderStore store, SecretBox secrets, Tenant
             throw ApiProblemException.Conflict($"An SSO provider named '{request.Name}' already exists.");
         }
 
-        audit.Changed(SecurityAudit.SettingsChanged, caller.ActorId, caller.Scope, $"sso provider {id} updated");
         return Get(caller.Scope, id);
     }
 
@@ -76,7 +74,6 @@ public sealed class SsoService(SsoProviderStore store, SecretBox secrets, Tenant
         var config = ValidateSaml(request);
         var row = store.Create(caller.Scope, Saml, request.Name!.Trim(), Serialize(config), null, request.Enabled ?? true)
             ?? throw ApiProblemException.Conflict($"An SSO provider named '{request.Name}' already exists.");
-        audit.Changed(SecurityAudit.SettingsChanged, caller.ActorId, caller.Scope, $"sso provider {row.Id} created");
         return Response(caller.Scope, row);
     }
 
@@ -90,7 +87,6 @@ public sealed class SsoService(SsoProviderStore store, SecretBox secrets, Tenant
             throw ApiProblemException.Conflict($"An SSO provider named '{request.Name}' already exists.");
         }
 
-        audit.Changed(SecurityAudit.SettingsChanged, caller.ActorId, caller.Scope, $"sso provider {id} updated");
         return Get(caller.Scope, id);
     }
 
@@ -99,7 +95,6 @@ public sealed class SsoService(SsoProviderStore store, SecretBox secrets, Tenant
         var existing = Find(caller.Scope, id);
         GuardEnforcement(caller.Scope, existing, enabledAfter: false);
         store.Delete(caller.Scope, id);
-        audit.Changed(SecurityAudit.SettingsChanged, caller.ActorId, caller.Scope, $"sso provider {id} deleted");
     }
 
     public string ServiceProviderMetadata(TenantScope scope, string id)

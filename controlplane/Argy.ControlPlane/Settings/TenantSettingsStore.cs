@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Argy.ControlPlane.Storage;
@@ -11,7 +12,7 @@ namespace Argy.ControlPlane.Settings;
 /// Per-tenant settings, one JSON document per section. Reads are served from memory (they happen on every
 /// request for the security section); every write goes through here and refreshes the cached copy.
 /// </summary>
-public sealed class TenantSettingsStore(Database database, TimeProvider time)
+public sealed class TenantSettingsStore(Database database, AuditTrail audit, TimeProvider time)
 {
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
@@ -33,11 +34,15 @@ public sealed class TenantSettingsStore(Database database, TimeProvider time)
 
     public bool IsSet(TenantScope scope, string section) => Get<JsonElement?>(scope, section, null) is not null;
 
+    /// <summary>Saves one section, recorded as <c>settings.changed</c> with the section (and its new value) in the same transaction.</summary>
     public void Save<T>(TenantScope scope, string section, T value, string actor)
     {
         using var connection = database.Open();
         using var transaction = Database.BeginWrite(connection);
         Save(connection, transaction, scope, section, value, actor);
+        audit.Append(connection, transaction, scope, new AuditEntry(AuditActions.SettingsChanged, AuditResources.Settings, section,
+            Detail: $"Settings section '{section}' changed.", Data: new Dictionary<string, string?> { ["section"] = section },
+            Content: JsonSerializer.Serialize(value, JsonOptions)));
         transaction.Commit();
         Forget(scope, section);
     }

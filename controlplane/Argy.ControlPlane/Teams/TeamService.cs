@@ -1,4 +1,5 @@
 using Argy.ControlPlane.Api;
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.Problems;
 using Argy.ControlPlane.Products;
@@ -9,7 +10,7 @@ using Argy.ControlPlane.Users;
 namespace Argy.ControlPlane.Teams;
 
 /// <summary>Teams: name, description, lead, members and the products they may use.</summary>
-public sealed partial class TeamService(TeamStore teams, UserStore users, ProductStore products, ResourceQuotas quotas, ILogger<TeamService> logger)
+public sealed partial class TeamService(TeamStore teams, UserStore users, ProductStore products, ResourceQuotas quotas, AuditedWrites writes, ILogger<TeamService> logger)
 {
     public TeamResponse Create(Caller caller, CreateTeamRequest request, string? orgId)
     {
@@ -33,17 +34,26 @@ public sealed partial class TeamService(TeamStore teams, UserStore users, Produc
 
         errors.ThrowIfAny();
         quotas.EnsureRoom(caller.Scope, QuotaKind.Teams);
-        var team = teams.Create(caller.Scope, request.Name!, request.Description ?? "", lead?.Id, null, orgId)
+        using var write = writes.Begin();
+        var team = teams.Create(write.Connection, write.Transaction, caller.Scope, request.Name!, request.Description ?? "", lead?.Id, null, orgId)
             ?? throw ApiProblemException.Conflict($"A team named '{request.Name}' already exists.");
         foreach (var member in members)
         {
-            teams.AddMember(caller.Scope, team.Id, member.Id);
+            teams.AddMember(write.Connection, write.Transaction, caller.Scope, team.Id, member.Id);
         }
 
         foreach (var (productId, permission) in grants)
         {
-            teams.Grant(caller.Scope, team.Id, productId, permission);
+            TeamStore.Grant(write.Connection, write.Transaction, caller.Scope, team.Id, productId, permission);
         }
+
+        write.Commit(caller.Scope, new AuditEntry(AuditActions.TeamCreated, AuditResources.Team, team.Id, Detail: $"Team '{team.Name}' created.",
+            Data: new Dictionary<string, string?>
+            {
+                ["name"] = team.Name,
+                ["members"] = string.Join(",", members.Select(m => m.Id)),
+                ["products"] = string.Join(",", grants.Select(g => $"{g.ProductId}:{g.Permission}")),
+            }));
 
         LogCreated(logger, team.Id, caller.Scope.TenantId, caller.ActorId);
         return Get(caller.Scope, team.Id);
@@ -66,9 +76,15 @@ public sealed partial class TeamService(TeamStore teams, UserStore users, Produc
         errors.Require(request.Description is null || request.Description.Length <= 1000, "description", "description is at most 1000 characters.");
         var lead = string.IsNullOrEmpty(request.Lead) ? null : User(caller.Scope, request.Lead, "lead", errors);
         errors.ThrowIfAny();
-        if (!teams.Update(caller.Scope, id, request.Name, request.Description, lead?.Id, clearLead: request.Lead == "", null))
+        using (var write = writes.Begin())
         {
-            throw ApiProblemException.Conflict($"A team named '{request.Name}' already exists.");
+            if (!teams.Update(write.Connection, write.Transaction, caller.Scope, id, request.Name, request.Description, lead?.Id, clearLead: request.Lead == "", null))
+            {
+                throw ApiProblemException.Conflict($"A team named '{request.Name}' already exists.");
+            }
+
+            write.Commit(caller.Scope, new AuditEntry(AuditActions.TeamUpdated, AuditResources.Team, id, Detail: $"Team {id} updated.",
+                Data: new Dictionary<string, string?> { ["name"] = request.Name, ["description"] = request.Description, ["lead"] = request.Lead }));
         }
 
         return Get(caller.Scope, id);
@@ -77,7 +93,8 @@ public sealed partial class TeamService(TeamStore teams, UserStore users, Produc
     public void Delete(Caller caller, string id)
     {
         Find(caller.Scope, id);
-        teams.Delete(caller.Scope, id);
+        Change(caller, write => TeamStore.Delete(write.Connection, write.Transaction, caller.Scope, id),
+            new AuditEntry(AuditActions.TeamDeleted, AuditResources.Team, id, Detail: $"Team {id} deleted."));
         LogDeleted(logger, id, caller.Scope.TenantId, caller.ActorId);
     }
 
@@ -85,16 +102,24 @@ public sealed partial class TeamService(TeamStore teams, UserStore users, Produc
     {
         Find(caller.Scope, id);
         var user = users.Get(caller.Scope, userId) ?? throw ApiProblemException.NotFound("user", userId);
-        teams.AddMember(caller.Scope, id, user.Id);
+        Change(caller, write => teams.AddMember(write.Connection, write.Transaction, caller.Scope, id, user.Id),
+            new AuditEntry(AuditActions.TeamMemberAdded, AuditResources.Team, id, Detail: $"{user.Email} added to team {id}.",
+                Data: new Dictionary<string, string?> { ["userId"] = user.Id }));
         return Get(caller.Scope, id);
     }
 
     public TeamResponse RemoveMember(Caller caller, string id, string userId)
     {
         Find(caller.Scope, id);
-        if (!teams.RemoveMember(caller.Scope, id, userId))
+        using (var write = writes.Begin())
         {
-            throw ApiProblemException.NotFound("member of this team", userId);
+            if (!TeamStore.RemoveMember(write.Connection, write.Transaction, caller.Scope, id, userId))
+            {
+                throw ApiProblemException.NotFound("member of this team", userId);
+            }
+
+            write.Commit(caller.Scope, new AuditEntry(AuditActions.TeamMemberRemoved, AuditResources.Team, id, Detail: $"User {userId} removed from team {id}.",
+                Data: new Dictionary<string, string?> { ["userId"] = userId }));
         }
 
         return Get(caller.Scope, id);
@@ -112,7 +137,9 @@ public sealed partial class TeamService(TeamStore teams, UserStore users, Produc
             });
         }
 
-        teams.Grant(caller.Scope, id, product.Id, request.Permission);
+        Change(caller, write => TeamStore.Grant(write.Connection, write.Transaction, caller.Scope, id, product.Id, request.Permission),
+            new AuditEntry(AuditActions.TeamProductGranted, AuditResources.Team, id, Detail: $"Team {id} given {request.Permission} on product {product.Name}.",
+                Data: new Dictionary<string, string?> { ["productId"] = product.Id, ["permission"] = request.Permission }));
         LogGranted(logger, id, product.Id, request.Permission, caller.Scope.TenantId, caller.ActorId);
         return Get(caller.Scope, id);
     }
@@ -120,12 +147,25 @@ public sealed partial class TeamService(TeamStore teams, UserStore users, Produc
     public TeamResponse Ungrant(Caller caller, string id, string productId)
     {
         Find(caller.Scope, id);
-        if (!teams.Ungrant(caller.Scope, id, productId))
+        using (var write = writes.Begin())
         {
-            throw ApiProblemException.NotFound("product of this team", productId);
+            if (!TeamStore.Ungrant(write.Connection, write.Transaction, caller.Scope, id, productId))
+            {
+                throw ApiProblemException.NotFound("product of this team", productId);
+            }
+
+            write.Commit(caller.Scope, new AuditEntry(AuditActions.TeamProductRevoked, AuditResources.Team, id, Detail: $"Team {id} no longer has product {productId}.",
+                Data: new Dictionary<string, string?> { ["productId"] = productId }));
         }
 
         return Get(caller.Scope, id);
+    }
+
+    private void Change(Caller caller, Action<AuditedWrite> change, AuditEntry entry)
+    {
+        using var write = writes.Begin();
+        change(write);
+        write.Commit(caller.Scope, entry);
     }
 
     private TeamRow Find(TenantScope scope, string id) => teams.Get(scope, id) ?? throw ApiProblemException.NotFound("team", id);

@@ -37,18 +37,15 @@ public static class ProductPermission
     public static int Rank(string? permission) => permission switch { Admin => 3, Write => 2, Read => 1, _ => 0 };
 }
 
-/// <summary>Teams, their members and the products they may use; every query is tenant-scoped.</summary>
+/// <summary>
+/// Teams, their members and the products they may use; every query is tenant-scoped. Changes run in the caller's
+/// <see cref="Audit.AuditedWrite"/>: one API call may make several of them, and is one change with one record.
+/// </summary>
 public sealed class TeamStore(Database database, TimeProvider time)
 {
     private long Now => UnixMs.From(time.GetUtcNow());
 
     public static string NameKey(string name) => name.Trim().ToLowerInvariant();
-
-    public TeamRow? Create(TenantScope scope, string name, string description, string? leadUserId, string? externalId, string? orgId)
-    {
-        using var connection = database.Open();
-        return Create(connection, null, scope, name, description, leadUserId, externalId, orgId);
-    }
 
     internal TeamRow? Create(SqliteConnection connection, SqliteTransaction? transaction, TenantScope scope, string name, string description,
         string? leadUserId, string? externalId, string? orgId)
@@ -116,16 +113,6 @@ public sealed class TeamStore(Database database, TimeProvider time)
             new { tenant = scope.TenantId, org = orgId, search = string.IsNullOrWhiteSpace(search) ? null : search.Trim().ToLowerInvariant() }).AsList();
     }
 
-    /// <summary>False when the new name is taken.</summary>
-    public bool Update(TenantScope scope, string id, string? name, string? description, string? leadUserId, bool clearLead, string? externalId)
-    {
-        using var connection = database.Open();
-        using var transaction = Database.BeginWrite(connection);
-        var ok = Update(connection, transaction, scope, id, name, description, leadUserId, clearLead, externalId);
-        transaction.Commit();
-        return ok;
-    }
-
     internal bool Update(SqliteConnection connection, SqliteTransaction? transaction, TenantScope scope, string id, string? name, string? description,
         string? leadUserId, bool clearLead, string? externalId)
     {
@@ -157,11 +144,8 @@ public sealed class TeamStore(Database database, TimeProvider time)
         return true;
     }
 
-    public bool Delete(TenantScope scope, string id)
-    {
-        using var connection = database.Open();
-        return connection.Execute("DELETE FROM teams WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId }) == 1;
-    }
+    internal static bool Delete(SqliteConnection connection, SqliteTransaction transaction, TenantScope scope, string id) =>
+        connection.Execute("DELETE FROM teams WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId }, transaction) == 1;
 
     public IReadOnlyList<TeamMember> Members(TenantScope scope, string teamId)
     {
@@ -174,11 +158,8 @@ public sealed class TeamStore(Database database, TimeProvider time)
             new { teamId, tenant = scope.TenantId }).AsList();
     }
 
-    public void AddMember(TenantScope scope, string teamId, string userId)
-    {
-        using var connection = database.Open();
-        AddMember(connection, null, scope, teamId, userId, Now);
-    }
+    internal void AddMember(SqliteConnection connection, SqliteTransaction transaction, TenantScope scope, string teamId, string userId) =>
+        AddMember(connection, transaction, scope, teamId, userId, Now);
 
     private static void AddMember(SqliteConnection connection, SqliteTransaction? transaction, TenantScope scope, string teamId, string userId, long now) =>
         connection.Execute(
@@ -190,25 +171,20 @@ public sealed class TeamStore(Database database, TimeProvider time)
             """,
             new { tenant = scope.TenantId, teamId, userId, now }, transaction);
 
-    public bool RemoveMember(TenantScope scope, string teamId, string userId)
+    internal static bool RemoveMember(SqliteConnection connection, SqliteTransaction transaction, TenantScope scope, string teamId, string userId)
     {
-        using var connection = database.Open();
-        using var transaction = Database.BeginWrite(connection);
         var removed = connection.Execute(
             "DELETE FROM team_members WHERE team_id = @teamId AND user_id = @userId AND tenant_id = @tenant",
             new { teamId, userId, tenant = scope.TenantId }, transaction) == 1;
         connection.Execute(
             "UPDATE teams SET lead_user_id = NULL WHERE id = @teamId AND tenant_id = @tenant AND lead_user_id = @userId",
             new { teamId, userId, tenant = scope.TenantId }, transaction);
-        transaction.Commit();
         return removed;
     }
 
     /// <summary>Makes the team's members exactly these users (ids of other tenants are ignored).</summary>
-    public void SetMembers(TenantScope scope, string teamId, IReadOnlyCollection<string> userIds)
+    internal void SetMembers(SqliteConnection connection, SqliteTransaction transaction, TenantScope scope, string teamId, IReadOnlyCollection<string> userIds)
     {
-        using var connection = database.Open();
-        using var transaction = Database.BeginWrite(connection);
         connection.Execute(
             "DELETE FROM team_members WHERE team_id = @teamId AND tenant_id = @tenant AND user_id NOT IN @userIds",
             new { teamId, tenant = scope.TenantId, userIds = userIds.ToArray() }, transaction);
@@ -220,15 +196,11 @@ public sealed class TeamStore(Database database, TimeProvider time)
         {
             AddMember(connection, transaction, scope, teamId, userId, now);
         }
-
-        transaction.Commit();
     }
 
     /// <summary>Makes the user's teams exactly these (ids of other tenants are ignored).</summary>
-    public void SetUserTeams(TenantScope scope, string userId, IReadOnlyCollection<string> teamIds)
+    internal void SetUserTeams(SqliteConnection connection, SqliteTransaction transaction, TenantScope scope, string userId, IReadOnlyCollection<string> teamIds)
     {
-        using var connection = database.Open();
-        using var transaction = Database.BeginWrite(connection);
         connection.Execute(
             "DELETE FROM team_members WHERE user_id = @userId AND tenant_id = @tenant AND team_id NOT IN @teamIds",
             new { userId, tenant = scope.TenantId, teamIds = teamIds.ToArray() }, transaction);
@@ -240,8 +212,6 @@ public sealed class TeamStore(Database database, TimeProvider time)
         {
             AddMember(connection, transaction, scope, teamId, userId, now);
         }
-
-        transaction.Commit();
     }
 
     public IReadOnlyList<TeamRef> TeamsOf(TenantScope scope, string userId) =>
@@ -271,12 +241,6 @@ public sealed class TeamStore(Database database, TimeProvider time)
             new { teamId, tenant = scope.TenantId }).AsList();
     }
 
-    public void Grant(TenantScope scope, string teamId, string productId, string permission)
-    {
-        using var connection = database.Open();
-        Grant(connection, null, scope, teamId, productId, permission);
-    }
-
     internal static void Grant(SqliteConnection connection, SqliteTransaction? transaction, TenantScope scope, string teamId, string productId, string permission) =>
         connection.Execute(
             """
@@ -287,13 +251,10 @@ public sealed class TeamStore(Database database, TimeProvider time)
             """,
             new { tenant = scope.TenantId, teamId, productId, permission }, transaction);
 
-    public bool Ungrant(TenantScope scope, string teamId, string productId)
-    {
-        using var connection = database.Open();
-        return connection.Execute(
+    internal static bool Ungrant(SqliteConnection connection, SqliteTransaction transaction, TenantScope scope, string teamId, string productId) =>
+        connection.Execute(
             "DELETE FROM team_products WHERE team_id = @teamId AND product_id = @productId AND tenant_id = @tenant",
-            new { teamId, productId, tenant = scope.TenantId }) == 1;
-    }
+            new { teamId, productId, tenant = scope.TenantId }, transaction) == 1;
 
     /// <summary>The strongest permission any of the user's teams has on the product, or null.</summary>
     public string? PermissionOf(TenantScope scope, string userId, string productId)

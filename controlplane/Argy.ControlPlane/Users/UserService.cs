@@ -1,4 +1,5 @@
 using Argy.ControlPlane.Api;
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.Email;
 using Argy.ControlPlane.Problems;
@@ -17,7 +18,7 @@ public sealed partial class UserService(
     IEmailOutbox outbox,
     UserEmails emails,
     ResourceQuotas quotas,
-    SecurityAudit audit,
+    AuditedWrites writes,
     SettingsService settings,
     IOptions<UsersOptions> options,
     ILogger<UserService> logger)
@@ -33,13 +34,20 @@ public sealed partial class UserService(
         errors.ThrowIfAny();
         quotas.EnsureRoom(caller.Scope, QuotaKind.Users);
 
-        var user = users.Create(caller.Scope, new NewUser(request.Email!.Trim(), request.DisplayName?.Trim() ?? "", null, null, request.Role!,
-            UserStatus.Invited, UserSource.Invitation, OrgId: request.OrgId ?? caller.OrgId))
-            ?? throw ApiProblemException.Conflict($"A user with email '{request.Email}' already exists in this tenant.");
-        teams.SetUserTeams(caller.Scope, user.Id, teamIds);
-        var expiresAt = SendInvitation(caller, user);
+        UserRow user;
+        using (var write = writes.Begin())
+        {
+            user = users.Create(write.Connection, write.Transaction, caller.Scope, new NewUser(request.Email!.Trim(), request.DisplayName?.Trim() ?? "", null, null,
+                    request.Role!, UserStatus.Invited, UserSource.Invitation, OrgId: request.OrgId ?? caller.OrgId))
+                ?? throw ApiProblemException.Conflict($"A user with email '{request.Email}' already exists in this tenant.");
+            teams.SetUserTeams(write.Connection, write.Transaction, caller.Scope, user.Id, teamIds);
+            write.Commit(caller.Scope, new AuditEntry(AuditActions.UserInvited, AuditResources.User, user.Id, Detail: $"Invited {user.Email} as {user.Role}.",
+                Data: new Dictionary<string, string?> { ["role"] = user.Role, ["teams"] = string.Join(",", teamIds) }));
+        }
+
+        // The link is issued after the user exists; if sending fails, resending the invitation issues another.
+        var expiresAt = SendInvitation(caller, user, null);
         LogInvited(logger, user.Id, caller.Scope.TenantId, caller.ActorId);
-        audit.Changed(SecurityAudit.UserInvited, caller.ActorId, caller.Scope, user.Id, detail: $"role {user.Role}");
         return new InvitedUserResponse(Response(caller.Scope, user.Id), expiresAt);
     }
 
@@ -51,13 +59,14 @@ public sealed partial class UserService(
             throw ApiProblemException.Conflict($"User {id} is {user.Status}: only invited users get an activation link.");
         }
 
-        var expiresAt = SendInvitation(caller, user);
+        var expiresAt = SendInvitation(caller, user, new AuditEntry(AuditActions.UserInvitationResent, AuditResources.User, user.Id,
+            Detail: $"Invitation sent again to {user.Email}; earlier links voided."));
         return new InvitedUserResponse(Response(caller.Scope, id), expiresAt);
     }
 
-    private DateTimeOffset SendInvitation(Caller caller, UserRow user)
+    private DateTimeOffset SendInvitation(Caller caller, UserRow user, AuditEntry? entry)
     {
-        var (token, expiresAt) = users.CreateLink(caller.Scope, user.Id, LinkPurpose.Activation, options.Value.ActivationLinkLifetime, voidEarlier: true);
+        var (token, expiresAt) = users.CreateLink(caller.Scope, user.Id, LinkPurpose.Activation, options.Value.ActivationLinkLifetime, voidEarlier: true, entry);
         var inviter = caller.UserId is { } inviterId ? users.Get(caller.Scope, inviterId) : null;
         outbox.Enqueue(emails.Invitation(user.Email, tenants.DisplayName(caller.Scope), inviter?.Email ?? "An administrator", token, expiresAt));
         return expiresAt;
@@ -97,29 +106,52 @@ public sealed partial class UserService(
         }
 
         GuardAdmins(caller, user, role, status);
-        if (request.DisplayName is not null)
+        var changed = new Dictionary<string, string?>();
+        using (var write = writes.Begin())
         {
-            users.UpdateProfile(caller.Scope, id, displayName: request.DisplayName.Trim());
-        }
+            if (request.DisplayName is not null)
+            {
+                users.UpdateProfile(write.Connection, write.Transaction, caller.Scope, id, null, request.DisplayName.Trim(), null, null, null, false);
+                changed["displayName"] = request.DisplayName.Trim();
+            }
 
-        if (role != user.Role)
-        {
-            users.SetRole(caller.Scope, id, role);
-            LogRoleChanged(logger, id, caller.Scope.TenantId, user.Role, role, caller.ActorId);
-            audit.Changed(SecurityAudit.UserRoleChanged, caller.ActorId, caller.Scope, id, detail: $"{user.Role} -> {role}");
-        }
+            if (role != user.Role)
+            {
+                users.SetRole(write.Connection, write.Transaction, caller.Scope, id, role);
+                LogRoleChanged(logger, id, caller.Scope.TenantId, user.Role, role, caller.ActorId);
+                changed["role"] = $"{user.Role} -> {role}";
+            }
 
-        if (status != user.Status)
-        {
-            SetStatus(caller, user, status);
-        }
+            if (status != user.Status)
+            {
+                SetStatus(write, caller, user, status);
+                changed["status"] = $"{user.Status} -> {status}";
+            }
 
-        if (teamIds is not null)
-        {
-            teams.SetUserTeams(caller.Scope, id, teamIds);
+            if (teamIds is not null)
+            {
+                teams.SetUserTeams(write.Connection, write.Transaction, caller.Scope, id, teamIds);
+                changed["teams"] = string.Join(",", teamIds);
+            }
+
+            write.Commit(caller.Scope, UpdatedEntry(user, changed));
         }
 
         return Response(caller.Scope, id);
+    }
+
+    /// <summary>One record per update: named for the one thing that changed when it is the status or the role.</summary>
+    internal static AuditEntry UpdatedEntry(UserRow user, Dictionary<string, string?> changed)
+    {
+        var action = changed.Keys.ToList() switch
+        {
+            ["status"] => changed["status"]!.EndsWith(UserStatus.Disabled, StringComparison.Ordinal) ? AuditActions.UserDisabled : AuditActions.UserEnabled,
+            ["role"] => AuditActions.UserRoleChanged,
+            _ => AuditActions.UserUpdated,
+        };
+        var detail = changed.Count == 0 ? $"User {user.Email} saved unchanged."
+            : $"User {user.Email}: {string.Join("; ", changed.Select(c => $"{c.Key} {c.Value}"))}.";
+        return new AuditEntry(action, AuditResources.User, user.Id, Detail: detail, Data: changed);
     }
 
     public UserResponse Disable(Caller caller, string id) => Update(caller, id, new UpdateUserRequest(null, null, UserStatus.Disabled, null));
@@ -135,24 +167,21 @@ public sealed partial class UserService(
         }
 
         GuardAdmins(caller, user, Roles.Viewer, UserStatus.Disabled);
-        users.Delete(caller.Scope, id);
+        users.Delete(caller.Scope, id, new AuditEntry(AuditActions.UserDeleted, AuditResources.User, id, Detail: $"User {user.Email} deleted; their API tokens revoked."));
         LogDeleted(logger, id, caller.Scope.TenantId, caller.ActorId);
-        audit.Changed(SecurityAudit.UserDeleted, caller.ActorId, caller.Scope, id);
     }
 
-    /// <summary>Disables or re-enables a user; used by the API and by SCIM deactivation alike.</summary>
-    internal void SetStatus(Caller caller, UserRow user, string status)
+    /// <summary>Disables or re-enables a user within a change; used by the API and by SCIM deactivation alike.</summary>
+    internal void SetStatus(AuditedWrite write, Caller caller, UserRow user, string status)
     {
-        users.SetStatus(caller.Scope, user.Id, status, $"user disabled by {caller.ActorId}");
+        users.SetStatus(write.Connection, write.Transaction, caller.Scope, user.Id, status, $"user disabled by {caller.ActorId}");
         if (status == UserStatus.Disabled)
         {
             LogDisabled(logger, user.Id, caller.Scope.TenantId, caller.ActorId);
-            audit.Changed(SecurityAudit.UserDisabled, caller.ActorId, caller.Scope, user.Id);
         }
         else
         {
             LogEnabled(logger, user.Id, caller.Scope.TenantId, caller.ActorId);
-            audit.Changed(SecurityAudit.UserEnabled, caller.ActorId, caller.Scope, user.Id);
         }
     }
 

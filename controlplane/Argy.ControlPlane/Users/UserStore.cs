@@ -1,3 +1,4 @@
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
@@ -9,7 +10,7 @@ namespace Argy.ControlPlane.Users;
 public sealed record RedeemedLink(string LinkId, UserRow User);
 
 /// <summary>Users and their one-time links. Every method is tenant-scoped except link redemption, which establishes the scope.</summary>
-public sealed class UserStore(Database database, TimeProvider time)
+public sealed class UserStore(Database database, AuditTrail audit, TimeProvider time)
 {
     private long Now => UnixMs.From(time.GetUtcNow());
 
@@ -175,23 +176,21 @@ public sealed class UserStore(Database database, TimeProvider time)
         return true;
     }
 
-    public void SetRole(TenantScope scope, string id, string role)
-    {
-        using var connection = database.Open();
+    internal void SetRole(SqliteConnection connection, SqliteTransaction transaction, TenantScope scope, string id, string role) =>
         connection.Execute(
             "UPDATE users SET role = @role, updated_at = @now WHERE id = @id AND tenant_id = @tenant",
-            new { role, now = Now, id, tenant = scope.TenantId });
-    }
+            new { role, now = Now, id, tenant = scope.TenantId }, transaction);
 
     /// <summary>
     /// Moves a user to Active or Disabled. Disabling bumps the session version, revokes every session and voids
     /// unused links in one transaction, so nothing issued before it is accepted afterwards.
     /// </summary>
-    public bool SetStatus(TenantScope scope, string id, string status, string reason)
+    public bool SetStatus(TenantScope scope, string id, string status, string reason, AuditEntry entry)
     {
         using var connection = database.Open();
         using var transaction = Database.BeginWrite(connection);
         var changed = SetStatus(connection, transaction, scope, id, status, reason);
+        audit.Append(connection, transaction, scope, entry);
         transaction.Commit();
         return changed;
     }
@@ -236,7 +235,7 @@ public sealed class UserStore(Database database, TimeProvider time)
     }
 
     /// <summary>Deletes the user: sessions, links and memberships go with it, API tokens it owned are revoked.</summary>
-    public bool Delete(TenantScope scope, string id)
+    public bool Delete(TenantScope scope, string id, AuditEntry entry)
     {
         using var connection = database.Open();
         using var transaction = Database.BeginWrite(connection);
@@ -244,6 +243,7 @@ public sealed class UserStore(Database database, TimeProvider time)
             "UPDATE api_tokens SET revoked_at = @now WHERE user_id = @id AND tenant_id = @tenant AND revoked_at IS NULL",
             new { now = Now, id, tenant = scope.TenantId }, transaction);
         var deleted = connection.Execute("DELETE FROM users WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId }, transaction) == 1;
+        audit.Append(connection, transaction, scope, entry);
         transaction.Commit();
         return deleted;
     }
@@ -262,7 +262,9 @@ public sealed class UserStore(Database database, TimeProvider time)
     }
 
     /// <summary>Issues a single-use link for the user and voids the user's earlier unused links of the same purpose when asked.</summary>
-    public (string Token, DateTimeOffset ExpiresAt) CreateLink(TenantScope scope, string userId, string purpose, TimeSpan lifetime, bool voidEarlier)
+    /// <remarks>With an <paramref name="entry"/>, issuing the link is the change itself and is audited with it.</remarks>
+    public (string Token, DateTimeOffset ExpiresAt) CreateLink(TenantScope scope, string userId, string purpose, TimeSpan lifetime, bool voidEarlier,
+        AuditEntry? entry = null)
     {
         var idPart = Ids.RandomText(16);
         var issued = OpaqueToken.Issue(LinkPurpose.Kind(purpose), idPart);
@@ -287,6 +289,11 @@ public sealed class UserStore(Database database, TimeProvider time)
             """,
             new { id = "lnk_" + idPart, tenant = scope.TenantId, userId, purpose, hash = issued.SecretHash, now = UnixMs.From(now), expires = UnixMs.From(expiresAt) },
             transaction);
+        if (entry is not null)
+        {
+            audit.Append(connection, transaction, scope, entry);
+        }
+
         transaction.Commit();
         return (issued.Token, expiresAt);
     }

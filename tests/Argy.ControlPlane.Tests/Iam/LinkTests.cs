@@ -40,7 +40,7 @@ public sealed class LinkTests : IDisposable
         var (signIn, _) = _h.Users.CreateLink(_h.Tenant, user.Id, LinkPurpose.SignIn, TimeSpan.FromMinutes(15), voidEarlier: false);
 
         _h.Users.RedeemLink(LinkPurpose.Activation, first).Should().BeNull();
-        _h.Users.SetStatus(_h.Tenant, user.Id, UserStatus.Disabled, "test");
+        _h.Users.SetStatus(_h.Tenant, user.Id, UserStatus.Disabled, "test", IdentityHarness.TestChange);
         _h.Users.RedeemLink(LinkPurpose.Activation, second).Should().BeNull();
         _h.Users.RedeemLink(LinkPurpose.SignIn, signIn).Should().BeNull();
     }

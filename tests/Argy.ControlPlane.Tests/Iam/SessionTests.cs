@@ -79,11 +79,11 @@ public sealed class SessionTests : IDisposable
         (await _h.Service.AuthenticateAsync(ended.AccessToken)).Failure.Should().Contain("signed out");
         (await _h.Service.AuthenticateAsync(other.AccessToken)).Principal.Should().NotBeNull();
 
-        _h.Users.SetStatus(_h.Tenant, user.Id, UserStatus.Disabled, "disabled by test");
+        _h.Users.SetStatus(_h.Tenant, user.Id, UserStatus.Disabled, "disabled by test", IdentityHarness.TestChange);
         (await _h.Service.AuthenticateAsync(other.AccessToken)).Principal.Should().BeNull();
 
         // Enabling again does not bring old sessions back: their version is behind.
-        _h.Users.SetStatus(_h.Tenant, user.Id, UserStatus.Active, "enabled by test");
+        _h.Users.SetStatus(_h.Tenant, user.Id, UserStatus.Active, "enabled by test", IdentityHarness.TestChange);
         (await _h.Service.AuthenticateAsync(other.AccessToken)).Principal.Should().BeNull();
     }
 
@@ -92,7 +92,7 @@ public sealed class SessionTests : IDisposable
     {
         var user = _h.ActiveUser("VIEWER");
         var issued = _h.Service.Start(user, SignInMethod.MagicLink, null, null);
-        _h.Users.SetRole(_h.Tenant, user.Id, "PLATFORM_PM");
+        _h.SetRole(user.Id, "PLATFORM_PM");
 
         var principal = (await _h.Service.AuthenticateAsync(issued.AccessToken)).Principal!;
         var caller = Auth.Caller.From(principal);

@@ -10,6 +10,7 @@ public sealed class TenantIsolationTests : IDisposable
     private readonly TestDatabase _db = new();
     private readonly TenantScope _a;
     private readonly TenantScope _b;
+    private static readonly Argy.ControlPlane.Audit.AuditTrail Audit = new(new Microsoft.AspNetCore.Http.HttpContextAccessor(), TimeProvider.System);
 
     public TenantIsolationTests()
     {
@@ -21,19 +22,19 @@ public sealed class TenantIsolationTests : IDisposable
     [Fact]
     public void Agents_of_one_tenant_are_invisible_and_untouchable_from_another()
     {
-        var agents = new AgentStore(_db.Database, TimeProvider.System);
+        var agents = new AgentStore(_db.Database, Audit, TimeProvider.System);
         var (agent, _) = agents.Create(_a, "build-1", "", ["linux"], TimeSpan.FromHours(1));
 
         agents.Get(_b, agent.Id).Should().BeNull();
         agents.List(_b).Should().BeEmpty();
-        agents.Revoke(_b, agent.Id).Should().BeFalse();
+        agents.Revoke(_b, agent.Id, new Argy.ControlPlane.Audit.AuditEntry("agent.revoked", "agent", agent.Id)).Should().BeFalse();
         agents.Get(_a, agent.Id)!.RevokedAt.Should().BeNull();
     }
 
     [Fact]
     public void Deployments_and_logs_of_one_tenant_are_invisible_and_untouchable_from_another()
     {
-        var deployments = new DeploymentStore(_db.Database, TimeProvider.System);
+        var deployments = new DeploymentStore(_db.Database, Audit, TimeProvider.System);
         var logs = new LogStore(_db.Database);
         var run = deployments.Create(_a, new NewDeployment("web", null, "true", [], new Dictionary<string, string>(), null, 60, "tok_a"));
         logs.Append(_a, run.Id, 1, 1, 0, "secret output"u8.ToArray()).Should().BeTrue();
@@ -50,7 +51,7 @@ public sealed class TenantIsolationTests : IDisposable
     [Fact]
     public void A_run_is_assigned_to_one_agent_only()
     {
-        var deployments = new DeploymentStore(_db.Database, TimeProvider.System);
+        var deployments = new DeploymentStore(_db.Database, Audit, TimeProvider.System);
         var run = deployments.Create(_a, new NewDeployment("web", null, "true", [], new Dictionary<string, string>(), null, 60, "tok_a"));
 
         var winners = Enumerable.Range(0, 8).AsParallel().Count(i => deployments.TryAssign(_a, run.Id, $"agt_{i}"));
@@ -61,7 +62,7 @@ public sealed class TenantIsolationTests : IDisposable
     [Fact]
     public void A_log_chunk_delivered_twice_is_stored_once()
     {
-        var deployments = new DeploymentStore(_db.Database, TimeProvider.System);
+        var deployments = new DeploymentStore(_db.Database, Audit, TimeProvider.System);
         var logs = new LogStore(_db.Database);
         var run = deployments.Create(_a, new NewDeployment("web", null, "true", [], new Dictionary<string, string>(), null, 60, "tok_a"));
 
