@@ -182,7 +182,8 @@ public sealed class DeploymentStore(Database database, AuditTrail audit, TimePro
 
     private static AuditEntry Ended(string id, string status, string? action, string? message, string? agentId, int? exitCode) =>
         new(action ?? EndAction(status), AuditResources.Deployment, id,
-            status == DeploymentStatus.Succeeded ? AuditOutcome.Success : AuditOutcome.Failure,
+            // A run that ended as asked (done, or cancelled) is a success; one that failed, timed out or was lost is not.
+            status is DeploymentStatus.Succeeded or DeploymentStatus.Cancelled ? AuditOutcome.Success : AuditOutcome.Failure,
             message ?? $"Run {id} ended {status}.",
             new Dictionary<string, string?>
             {
