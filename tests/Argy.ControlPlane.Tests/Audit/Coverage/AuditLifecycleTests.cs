@@ -1,0 +1,155 @@
+using System.Net.Http.Json;
+using Argy.ControlPlane.Audit;
+using Argy.ControlPlane.Storage;
+using Argy.ControlPlane.Tests.Support;
+using Argy.Protocol.V1;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Argy.ControlPlane.Tests.Audit.Coverage;
+
+/// <summary>
+/// What no API call records on its own: an agent's stream opening and closing, a run's lifecycle as its agent
+/// reports it, refusals recorded in the background, and a change whose audit record cannot be written.
+/// </summary>
+public sealed class AuditLifecycleTests : IAsyncLifetime
+{
+    private TestControlPlane _controlPlane = null!;
+    private AuditProbe _probe = null!;
+
+    public async Task InitializeAsync()
+    {
+        _controlPlane = await TestControlPlane.StartAsync();
+        _probe = new AuditProbe(_controlPlane);
+    }
+
+    public async Task DisposeAsync() => await _controlPlane.DisposeAsync();
+
+    [Fact]
+    public async Task An_agents_stream_and_its_runs_are_recorded_connected_started_succeeded_failed_disconnected_and_heartbeats_are_not()
+    {
+        var tag = AuditProbe.Unique("pool");
+        var agent = await _controlPlane.EnrollAgentAsync(AuditProbe.Unique("agent"), tag);
+        await _probe.CreatedIdAsync("/api/v1/products", new { name = "web" });
+        var start = _probe.LastSeq();
+
+        var gateway = new GatewayClient(new AgentGateway.AgentGatewayClient(_controlPlane.Channel()), agent, _controlPlane.Time);
+        await gateway.ConnectAsync();
+        var connected = await _probe.WaitForAsync(start, r => r.Action == AuditActions.AgentConnected);
+        connected.Should().ContainSingle();
+        connected[0].Should().BeEquivalentTo(new { ActorType = AuditActorType.Agent, Actor = agent.AgentId, ResourceType = AuditResources.Agent, ResourceId = agent.AgentId, TenantId = agent.TenantId });
+        connected[0].SourceIp.Should().NotBeNullOrEmpty();
+
+        // Heartbeats are the hot path: they touch the agent's row but write no audit record.
+        var beforeBeats = _probe.LastSeq();
+        for (var i = 0; i < 5; i++)
+        {
+            await gateway.SendAsync(GatewayClient.Heartbeat());
+        }
+
+        await gateway.SendAcknowledgedAsync(1);
+        _probe.RecordsAfter(beforeBeats).Should().BeEmpty("heartbeats change nothing worth auditing");
+
+        var succeeded = await RunAsync(gateway, tag, JobOutcome.Succeeded, 0);
+        var failed = await RunAsync(gateway, tag, JobOutcome.Failed, 2);
+
+        await gateway.Call!.RequestStream.CompleteAsync();
+        await gateway.EndAsync();
+        var disconnected = await _probe.WaitForAsync(start, r => r.Action == AuditActions.AgentDisconnected);
+        disconnected.Should().ContainSingle().Which.Should().BeEquivalentTo(new { ActorType = AuditActorType.Agent, Actor = agent.AgentId, ResourceId = agent.AgentId });
+
+        var lifecycle = _probe.RecordsAfter(start).Where(r => r.ResourceType == AuditResources.Deployment)
+            .Select(r => (r.ResourceId, r.Action, r.ActorType, r.Actor, r.Outcome)).ToList();
+        lifecycle.Should().Equal(
+            (succeeded, AuditActions.DeploymentStarted, AuditActorType.Agent, agent.AgentId, AuditOutcome.Success),
+            (succeeded, AuditActions.DeploymentSucceeded, AuditActorType.Agent, agent.AgentId, AuditOutcome.Success),
+            (failed, AuditActions.DeploymentStarted, AuditActorType.Agent, agent.AgentId, AuditOutcome.Success),
+            (failed, AuditActions.DeploymentFailed, AuditActorType.Agent, agent.AgentId, AuditOutcome.Failure));
+    }
+
+    [Fact]
+    public async Task A_refused_token_is_recorded_in_the_background_chained_to_the_records_before_it()
+    {
+        var start = _probe.LastSeq();
+        var correlation = "refused-" + Guid.NewGuid().ToString("N");
+        using var response = await _probe.SendAsync(_probe.Json("GET", "/api/v1/agents", bearer: "argy_pat_nosuchtoken_0123456789abcdef"), correlation);
+        ((int)response.StatusCode).Should().Be(401);
+
+        var refused = await _probe.WaitForAsync(start, r => r.Action == AuditActions.TokenRefused && r.CorrelationId == correlation);
+        var record = refused.Should().ContainSingle().Subject;
+        record.Outcome.Should().Be(AuditOutcome.Denied);
+        record.UserAgent.Should().Be(AuditProbe.UserAgent);
+        record.SourceIp.Should().BeOneOf("127.0.0.1", "::ffff:127.0.0.1");
+
+        // Same chain as every record: the hash covers the record and its predecessor's hash (no tenant here).
+        using var connection = _controlPlane.Services.GetRequiredService<Database>().Open();
+        var previous = connection.QuerySingleOrDefault<byte[]?>(
+            "SELECT hash FROM audit_events WHERE tenant_id IS NULL AND seq < @seq ORDER BY seq DESC LIMIT 1", new { seq = record.Seq });
+        record.PrevHash.Should().Equal(previous ?? AuditChain.Genesis);
+        record.Hash.Should().Equal(AuditChain.Compute(record, record.PrevHash));
+    }
+
+    [Fact]
+    public async Task When_the_audit_record_cannot_be_written_the_change_fails_with_500_and_is_not_made()
+    {
+        var agentId = await _probe.CreatedIdAsync("/api/v1/agents", new { name = AuditProbe.Unique("agent") });
+        using (var connection = _controlPlane.Services.GetRequiredService<Database>().Open())
+        {
+            connection.Execute("CREATE TRIGGER audit_unavailable BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END;");
+        }
+
+        var admin = _controlPlane.Admin();
+        var team = AuditProbe.Unique("team");
+        var created = await admin.PostAsJsonAsync("/api/v1/teams", new { name = team });
+        ((int)created.StatusCode).Should().Be(500);
+        created.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+
+        var revoked = await admin.PostAsync($"/api/v1/agents/{agentId}/revoke", null);
+        ((int)revoked.StatusCode).Should().Be(500);
+        revoked.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+
+        // Nothing changed: reads write no audit record, so they still work.
+        var teams = await TestControlPlane.Json(await admin.GetAsync("/api/v1/teams"), 200);
+        teams["items"]!.AsArray().Select(t => (string)t!["name"]!).Should().NotContain(team);
+        var agent = await TestControlPlane.Json(await admin.GetAsync($"/api/v1/agents/{agentId}"), 200);
+        ((string)agent["status"]!).Should().NotBe("Revoked");
+
+        using (var connection = _controlPlane.Services.GetRequiredService<Database>().Open())
+        {
+            connection.Execute("DROP TRIGGER audit_unavailable");
+        }
+
+        // With the audit trail back, the same change goes through, with its record.
+        ((int)(await admin.PostAsJsonAsync("/api/v1/teams", new { name = team })).StatusCode).Should().Be(201);
+    }
+
+    private async Task<string> RunAsync(GatewayClient gateway, string tag, JobOutcome outcome, int exitCode)
+    {
+        var submitted = await TestControlPlane.Json(await _controlPlane.Admin().PostAsJsonAsync("/api/v1/deployments",
+            new { product = "web", command = new[] { "true" }, tags = new[] { tag } }), 202);
+        var runId = (string)submitted["runId"]!;
+        ControlMessage message;
+        do
+        {
+            message = await gateway.ReadAsync(TimeSpan.FromSeconds(20));
+        }
+        while (message.PayloadCase != ControlMessage.PayloadOneofCase.AssignJob);
+
+        message.AssignJob.RunId.Should().Be(runId);
+        await gateway.SendAsync(new AgentMessage { JobAccepted = new JobAccepted { RunId = runId } });
+        do
+        {
+            message = await gateway.ReadAsync(TimeSpan.FromSeconds(20));
+        }
+        while (message.PayloadCase != ControlMessage.PayloadOneofCase.StartJob);
+
+        await gateway.SendAsync(new AgentMessage { JobFinished = new JobFinished { RunId = runId, ExitCode = exitCode, Outcome = outcome } });
+        do
+        {
+            message = await gateway.ReadAsync(TimeSpan.FromSeconds(20));
+        }
+        while (message.PayloadCase != ControlMessage.PayloadOneofCase.Ack || !message.Ack.Finished);
+
+        return runId;
+    }
+}
