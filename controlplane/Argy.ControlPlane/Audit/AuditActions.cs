@@ -84,7 +84,6 @@ public static class AuditActions
     public const string DeviceDenied = "device.denied";
     public const string DeviceUserCodeRejected = "device.user_code.rejected";
     public const string DeviceRateLimited = "device.rate_limited";
-    public const string DeviceTokenIssued = "device.token_issued";
 }
 
 /// <summary>The audit trail's resource types.</summary>

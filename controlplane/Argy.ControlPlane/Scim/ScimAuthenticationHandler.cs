@@ -11,7 +11,8 @@ public sealed class ScimAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ScimTokenStore tokens)
+    ScimTokenStore tokens,
+    Security.AuditLog refusals)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string ScimClaim = "argy:scim";
@@ -28,6 +29,9 @@ public sealed class ScimAuthenticationHandler(
         var row = tokens.Authenticate(header["Bearer ".Length..].Trim());
         if (row is null)
         {
+            // A refused credential changes nothing: it is queued for the audit trail, not written in the request.
+            refusals.Refused((string?)null, new Audit.AuditEntry(Audit.AuditActions.TokenRefused, Audit.AuditResources.ScimToken, null, Audit.AuditOutcome.Denied,
+                "The SCIM token is unknown or revoked."));
             return Task.FromResult(AuthenticateResult.Fail("The SCIM token is unknown or revoked."));
         }
 
