@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.Storage;
@@ -14,7 +13,7 @@ namespace Argy.ControlPlane.Audit;
 /// with which user agent and correlation id is taken from the request being served unless an
 /// <see cref="AuditActor"/> is given.
 /// </summary>
-public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time)
+public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time, AuditContentCipher cipher)
 {
     public const string CorrelationHeader = "X-Correlation-Id";
 
@@ -26,10 +25,22 @@ public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time)
         var tenantId = scope?.TenantId;
 
         // The write transaction holds SQLite's single write lock, so the tail read here is still the tail at insert.
-        var tail = connection.QuerySingleOrDefault<(long Seq, byte[]? Hash)>(
-            "SELECT seq, hash FROM audit_events WHERE tenant_id IS @tenantId ORDER BY seq DESC LIMIT 1",
+        // The tail is the tenant's last chained record, or the anchor retention left when it purged them all.
+        var tailHash = connection.ExecuteScalar<byte[]?>(
+            """
+            SELECT COALESCE(
+                (SELECT hash FROM audit_events WHERE tenant_id IS @tenantId AND hash IS NOT NULL ORDER BY seq DESC LIMIT 1),
+                (SELECT hash FROM audit_anchors WHERE tenant_id = COALESCE(@tenantId, '')))
+            """,
             new { tenantId }, transaction);
-        var nextSeq = connection.ExecuteScalar<long>("SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_events", transaction: transaction);
+        // sqlite_sequence remembers the highest seq ever used, so a purge never lets a number come back.
+        var nextSeq = connection.ExecuteScalar<long>(
+            """
+            SELECT MAX(COALESCE((SELECT MAX(seq) FROM audit_events), 0),
+                       COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_events'), 0)) + 1
+            """,
+            transaction: transaction);
+        var (content, contentKeyId) = entry.Content is null ? (null, null) : cipher.Seal(entry.Content);
 
         var unsealed = new AuditRecord
         {
@@ -48,8 +59,9 @@ public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time)
             CorrelationId = context is null ? null : CorrelationIdOf(context),
             Detail = entry.Detail,
             Data = entry.Data is { Count: > 0 } ? JsonSerializer.Serialize(entry.Data, AuditJson.Default.IReadOnlyDictionaryStringString) : null,
-            Content = entry.Content is null ? null : Encoding.UTF8.GetBytes(entry.Content),
-            PrevHash = tail.Hash ?? AuditChain.Genesis,
+            Content = content,
+            ContentKeyId = contentKeyId,
+            PrevHash = tailHash ?? AuditChain.Genesis,
         };
         var record = new AuditRecord
         {
