@@ -14,43 +14,48 @@ public static class AuditCommand
         verify.SetAction(parseResult =>
         {
             var path = parseResult.GetValue(database) ?? configuration[$"{StorageOptions.Section}:DatabasePath"] ?? new StorageOptions().DatabasePath;
-            if (!File.Exists(path))
-            {
-                Console.Error.WriteLine($"error: no database at {Path.GetFullPath(path)}");
-                return 2;
-            }
-
-            var db = new Database(path);
-            using (var connection = db.Open())
-            {
-                if (Migrations.CurrentVersion(connection) < 5)
-                {
-                    Console.Error.WriteLine($"error: {db.Path} predates the hash chain (schema version {Migrations.CurrentVersion(connection)}); start the control plane once to upgrade it.");
-                    return 2;
-                }
-            }
-
-            var only = parseResult.GetValue(tenant);
-            var chains = only is null ? AuditChainVerifier.VerifyAll(db) : [(only, AuditChainVerifier.Verify(db, only))];
-            var broken = 0;
-            foreach (var (tenantId, result) in chains)
-            {
-                var name = tenantId is null ? "records of no tenant" : $"tenant {tenantId}";
-                if (result.FirstBroken is { } first)
-                {
-                    broken++;
-                    Console.Out.WriteLine($"{name}: broken at record {first.Seq}: {first.Detail} ({result.Checked} record(s) verified before it)");
-                }
-                else
-                {
-                    Console.Out.WriteLine($"{name}: ok, {result.Checked} record(s) verified"
-                        + (result.AnchorSeq is { } anchor ? $" from the retention anchor at record {anchor}" : "")
-                        + (result.Unchained > 0 ? $", {result.Unchained} older unchained record(s) not covered" : ""));
-                }
-            }
-
-            return broken == 0 ? 0 : 1;
+            return Verify(path, parseResult.GetValue(tenant), Console.Out, Console.Error);
         });
         return new Command("audit", "Audit trail maintenance") { verify };
+    }
+
+    /// <summary>Verifies the chains in <paramref name="path"/>: 0 when all verify, 1 when one is broken, 2 when the file cannot be checked.</summary>
+    public static int Verify(string path, string? only, TextWriter output, TextWriter error)
+    {
+        if (!File.Exists(path))
+        {
+            error.WriteLine($"error: no database at {Path.GetFullPath(path)}");
+            return 2;
+        }
+
+        var db = new Database(path);
+        using (var connection = db.Open())
+        {
+            if (Migrations.CurrentVersion(connection) < 5)
+            {
+                error.WriteLine($"error: {db.Path} predates the hash chain (schema version {Migrations.CurrentVersion(connection)}); start the control plane once to upgrade it.");
+                return 2;
+            }
+        }
+
+        var chains = only is null ? AuditChainVerifier.VerifyAll(db) : [(only, AuditChainVerifier.Verify(db, only))];
+        var broken = 0;
+        foreach (var (tenantId, result) in chains)
+        {
+            var name = tenantId is null ? "records of no tenant" : $"tenant {tenantId}";
+            if (result.FirstBroken is { } first)
+            {
+                broken++;
+                output.WriteLine($"{name}: broken at record {first.Seq}: {first.Detail} ({result.Checked} record(s) verified before it)");
+            }
+            else
+            {
+                output.WriteLine($"{name}: ok, {result.Checked} record(s) verified"
+                    + (result.AnchorSeq is { } anchor ? $" from the retention anchor at record {anchor}" : "")
+                    + (result.Unchained > 0 ? $", {result.Unchained} older unchained record(s) not covered" : ""));
+            }
+        }
+
+        return broken == 0 ? 0 : 1;
     }
 }
