@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using Argy.Cli.Agents;
+using Argy.Cli.Audit;
 using Argy.Cli.Common;
 using Argy.Cli.Config;
 using Argy.Cli.Deployments;
@@ -79,6 +80,7 @@ internal static class CliApp
         root.Subcommands.Add(LoginCommand.Create(runner));
         root.Subcommands.Add(LoginCommand.WhoAmI(runner));
         root.Subcommands.Add(DeviceCommand.Create(runner));
+        root.Subcommands.Add(AuditCommand.Create(runner));
         return root;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Serialization;
 using Argy.ControlPlane.Agents;
+using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.ConfigTransfer;
 using Argy.ControlPlane.Deployments;
@@ -25,11 +26,12 @@ using Serilog;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // Maintenance commands run against the database without starting the server.
-if (args is ["bootstrap", ..] or ["--version"] or ["--help"] or ["-h"])
+if (args is ["bootstrap", ..] or ["audit", ..] or ["--version"] or ["--help"] or ["-h"])
 {
     var root = new RootCommand("Argy control plane. Without a command it serves the REST API and the agents' gRPC endpoint.")
     {
         BootstrapCommand.Create(builder.Configuration),
+        AuditCommand.Create(builder.Configuration),
     };
     return await root.Parse(args).InvokeAsync();
 }
@@ -58,6 +60,7 @@ builder.Services
     .AddArgyScim()
     .AddArgyConfigTransfer();
 builder.Services.AddArgyAudit();
+builder.Services.AddArgyAuditTrail();
 builder.Services.AddArgyDeviceFlow();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {

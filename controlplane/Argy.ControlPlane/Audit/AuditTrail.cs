@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.Storage;
@@ -27,7 +26,7 @@ public sealed record AuditSource(string? SourceIp, string? UserAgent, string? Co
 /// with which user agent and correlation id is taken from the request being served unless an
 /// <see cref="AuditActor"/> is given.
 /// </summary>
-public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time)
+public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time, AuditContentCipher cipher)
 {
     public const string CorrelationHeader = "X-Correlation-Id";
 
@@ -43,24 +42,29 @@ public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time)
         Insert(connection, transaction, Draft(scope?.TenantId, entry, actor, source));
 
     /// <summary>The record for an event happening now, not yet numbered or chained.</summary>
-    public AuditRecord Draft(string? tenantId, AuditEntry entry, AuditActor actor, AuditSource source) => new()
+    public AuditRecord Draft(string? tenantId, AuditEntry entry, AuditActor actor, AuditSource source)
     {
-        TenantId = tenantId,
-        OrgId = actor.OrgId,
-        At = UnixMs.From(time.GetUtcNow()),
-        Action = entry.Action,
-        Outcome = entry.Outcome,
-        ActorType = actor.Type,
-        Actor = actor.Id,
-        ResourceType = entry.ResourceType,
-        ResourceId = entry.ResourceId,
-        SourceIp = source.SourceIp,
-        UserAgent = source.UserAgent,
-        CorrelationId = source.CorrelationId,
-        Detail = entry.Detail,
-        Data = entry.Data is { Count: > 0 } ? JsonSerializer.Serialize(entry.Data, AuditJson.Default.IReadOnlyDictionaryStringString) : null,
-        Content = entry.Content is null ? null : Encoding.UTF8.GetBytes(entry.Content),
-    };
+        var (content, contentKeyId) = entry.Content is null ? (null, null) : cipher.Seal(entry.Content);
+        return new()
+        {
+            TenantId = tenantId,
+            OrgId = actor.OrgId,
+            At = UnixMs.From(time.GetUtcNow()),
+            Action = entry.Action,
+            Outcome = entry.Outcome,
+            ActorType = actor.Type,
+            Actor = actor.Id,
+            ResourceType = entry.ResourceType,
+            ResourceId = entry.ResourceId,
+            SourceIp = source.SourceIp,
+            UserAgent = source.UserAgent,
+            CorrelationId = source.CorrelationId,
+            Detail = entry.Detail,
+            Data = entry.Data is { Count: > 0 } ? JsonSerializer.Serialize(entry.Data, AuditJson.Default.IReadOnlyDictionaryStringString) : null,
+            Content = content,
+            ContentKeyId = contentKeyId,
+        };
+    }
 
     /// <summary>
     /// The one place records enter the table: numbers the draft, chains it to its tenant's tail and inserts it,
@@ -69,10 +73,15 @@ public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time)
     /// </summary>
     public static AuditRecord Insert(SqliteConnection connection, SqliteTransaction transaction, AuditRecord draft)
     {
+        // The tail is the tenant's last chained record, or the anchor retention left when it purged them all;
+        // sqlite_sequence remembers the highest seq ever used, so a purge never lets a number come back.
         var tail = connection.QuerySingle<(long Next, byte[]? Hash)>(
             """
-            SELECT (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_events),
-                   (SELECT hash FROM audit_events WHERE tenant_id IS @tenantId ORDER BY seq DESC LIMIT 1)
+            SELECT MAX(COALESCE((SELECT MAX(seq) FROM audit_events), 0),
+                       COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_events'), 0)) + 1,
+                   COALESCE(
+                       (SELECT hash FROM audit_events WHERE tenant_id IS @tenantId AND hash IS NOT NULL ORDER BY seq DESC LIMIT 1),
+                       (SELECT hash FROM audit_anchors WHERE tenant_id = COALESCE(@tenantId, '')))
             """,
             new { tenantId = draft.TenantId }, transaction);
 

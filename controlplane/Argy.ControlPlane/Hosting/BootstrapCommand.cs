@@ -20,7 +20,7 @@ public static class BootstrapCommand
             var path = parseResult.GetValue(database) ?? configuration[$"{StorageOptions.Section}:DatabasePath"] ?? new StorageOptions().DatabasePath;
             var db = new Database(path);
             Migrations.Apply(db);
-            var bootstrapper = new Bootstrapper(new TenantStore(db, TimeProvider.System), new ApiTokenStore(db, new Audit.AuditTrail(new HttpContextAccessor(), TimeProvider.System), TimeProvider.System));
+            var bootstrapper = new Bootstrapper(new TenantStore(db, TimeProvider.System), new ApiTokenStore(db, AuditTrailFor(configuration), TimeProvider.System));
             var name = parseResult.GetValue(tenant)!;
             var result = bootstrapper.CreateTenant(name);
             if (result is null)
@@ -42,6 +42,11 @@ public static class BootstrapCommand
         });
         return command;
     }
+
+    // The bootstrap record is chained and sealed like any other, with the content keys the server would use.
+    private static Audit.AuditTrail AuditTrailFor(IConfiguration configuration) =>
+        new(new HttpContextAccessor(), TimeProvider.System, new Audit.AuditContentCipher(
+            Microsoft.Extensions.Options.Options.Create(configuration.GetSection(Audit.AuditOptions.Section).Get<Audit.AuditOptions>() ?? new Audit.AuditOptions())));
 }
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]

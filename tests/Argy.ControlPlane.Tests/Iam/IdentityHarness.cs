@@ -20,7 +20,7 @@ internal sealed class IdentityHarness : IDisposable
     public IdentityHarness(SessionsOptions? options = null)
     {
         Tenants = new TenantStore(_db.Database, Time);
-        Audit = new AuditTrail(new Microsoft.AspNetCore.Http.HttpContextAccessor(), Time);
+        Audit = new AuditTrail(new Microsoft.AspNetCore.Http.HttpContextAccessor(), Time, new AuditContentCipher(Microsoft.Extensions.Options.Options.Create(new AuditOptions())));
         Writes = new AuditedWrites(_db.Database, Audit);
         Users = new UserStore(_db.Database, Audit, Time);
         Sessions = new SessionStore(_db.Database, Audit, Time);

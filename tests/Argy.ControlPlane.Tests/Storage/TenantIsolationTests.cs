@@ -10,7 +10,7 @@ public sealed class TenantIsolationTests : IDisposable
     private readonly TestDatabase _db = new();
     private readonly TenantScope _a;
     private readonly TenantScope _b;
-    private static readonly Argy.ControlPlane.Audit.AuditTrail Audit = new(new Microsoft.AspNetCore.Http.HttpContextAccessor(), TimeProvider.System);
+    private static readonly Argy.ControlPlane.Audit.AuditTrail Audit = new(new Microsoft.AspNetCore.Http.HttpContextAccessor(), TimeProvider.System, new Argy.ControlPlane.Audit.AuditContentCipher(Microsoft.Extensions.Options.Options.Create(new Argy.ControlPlane.Audit.AuditOptions())));
 
     public TenantIsolationTests()
     {

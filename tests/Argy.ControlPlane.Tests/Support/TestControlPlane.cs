@@ -75,7 +75,9 @@ public sealed class TestControlPlane : IAsyncDisposable
         var bound = controlPlane.Services.GetRequiredService<BoundEndpoints>();
         controlPlane.HttpUrl = new Uri($"http://{bound.Http}");
         controlPlane.GrpcUrl = new Uri($"http://{bound.Grpc}");
-        var admin = controlPlane.Services.GetRequiredService<Bootstrapper>().CreateTenant("default")!;
+        // A database reused from an earlier start already has "default": give this start a tenant of its own.
+        var bootstrapper = controlPlane.Services.GetRequiredService<Bootstrapper>();
+        var admin = bootstrapper.CreateTenant("default") ?? bootstrapper.CreateTenant("default-" + Guid.NewGuid().ToString("N")[..8])!;
         controlPlane.TenantId = admin.TenantId;
         controlPlane.AdminToken = admin.Token;
         await Task.CompletedTask;
