@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Serialization;
 using Argy.ControlPlane.Agents;
+using Argy.ControlPlane.Approvals;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.ConfigTransfer;
 using Argy.ControlPlane.Deployments;
@@ -11,6 +12,7 @@ using Argy.ControlPlane.Hosting;
 using Argy.ControlPlane.Observability;
 using Argy.ControlPlane.Orgs;
 using Argy.ControlPlane.Problems;
+using Argy.ControlPlane.Quotas;
 using Argy.ControlPlane.Scim;
 using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Products;
@@ -59,6 +61,8 @@ builder.Services
     .AddArgyConfigTransfer();
 builder.Services.AddArgyAudit();
 builder.Services.AddArgyDeviceFlow();
+builder.Services.AddArgyQuotas();
+builder.Services.AddArgyApprovals();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     // Unknown fields are a client bug worth hearing about, not something to ignore silently.
@@ -96,6 +100,8 @@ api.MapProductEndpoints();
 api.MapOrgEndpoints();
 api.MapSettingsEndpoints();
 api.MapConfigTransferEndpoints();
+api.MapQuotaEndpoints();
+api.MapApprovalEndpoints();
 app.MapScimEndpoints();
 app.MapSignInPages();
 
