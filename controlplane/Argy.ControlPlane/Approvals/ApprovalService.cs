@@ -51,15 +51,15 @@ public sealed partial class ApprovalService(
                 $"This API token is limited to other products: it may not decide on runs of '{run.Product}'.");
         }
 
+        if (run.Status != DeploymentStatus.PendingApproval)
+        {
+            throw ApiProblemException.Conflict(Decided(run));
+        }
+
         if (run.CreatedBy == caller.ActorId || (run.CreatedByUser is not null && run.CreatedByUser == caller.UserId))
         {
             throw new ApiProblemException(StatusCodes.Status403Forbidden, "Forbidden",
                 $"You requested run {runId}, so you may not {(approve ? "approve" : "reject")} it: another approver must decide.");
-        }
-
-        if (run.Status != DeploymentStatus.PendingApproval)
-        {
-            throw ApiProblemException.Conflict(Decided(run));
         }
 
         var decidedBy = caller.UserId is { } userId ? users.Get(caller.Scope, userId)?.Email ?? userId : caller.ActorId;
