@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using Argy.Cli.Agents;
+using Argy.Cli.Approvals;
 using Argy.Cli.Common;
 using Argy.Cli.Config;
 using Argy.Cli.Deployments;
@@ -8,6 +9,7 @@ using Argy.Cli.Device;
 using Argy.Cli.Login;
 using Argy.Cli.Orgs;
 using Argy.Cli.Products;
+using Argy.Cli.Quotas;
 using Argy.Cli.Settings;
 using Argy.Cli.Teams;
 using Argy.Cli.Tokens;
@@ -79,6 +81,8 @@ internal static class CliApp
         root.Subcommands.Add(LoginCommand.Create(runner));
         root.Subcommands.Add(LoginCommand.WhoAmI(runner));
         root.Subcommands.Add(DeviceCommand.Create(runner));
+        root.Subcommands.Add(ApprovalsCommand.Create(runner));
+        root.Subcommands.Add(QuotasCommand.Create(runner));
         return root;
     }
 }

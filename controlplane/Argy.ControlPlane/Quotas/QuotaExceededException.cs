@@ -5,7 +5,7 @@ namespace Argy.ControlPlane.Quotas;
 /// <summary>A submission over a deployment quota: 429 with the seconds until the window admits one more.</summary>
 public sealed class QuotaExceededException(QuotaBreach breach)
     : ApiProblemException(StatusCodes.Status429TooManyRequests, "Deployment quota exceeded",
-        $"Quota exceeded: deployments per {breach.Window.Label} for {breach.ScopeName}: {breach.Limit}. Retry in {breach.RetryAfterSeconds} s.")
+        $"Deployment quota exceeded: {breach.Quota}. The Retry-After header says when the rolling window admits the next one.")
 {
     public QuotaBreach Breach { get; } = breach;
 }
