@@ -84,10 +84,12 @@ public sealed class DeploymentQuotaStore(Database database, TimeProvider time)
     /// <summary>
     /// Checks the tenant's quota and, when the submission has an org, the org's, against the deployments created in
     /// the rolling hour and day before <paramref name="now"/>. Runs inside the submission's write transaction,
-    /// before its insert. Returns the first quota that has no room left, or null. One indexed COUNT per limit set.
+    /// before its insert. Returns null when every quota has room (one indexed COUNT per limit set); otherwise the
+    /// full quota that frees up last, so its Retry-After is the earliest time a retry can succeed.
     /// </summary>
     public QuotaBreach? Check(SqliteConnection connection, SqliteTransaction transaction, TenantScope scope, string? orgId, long now)
     {
+        QuotaBreach? worst = null;
         var rows = connection.Query<QuotaRow>(
             """
             SELECT scope_type AS ScopeType, scope_id AS ScopeId, deployments_per_hour AS DeploymentsPerHour, deployments_per_day AS DeploymentsPerDay FROM deployment_quotas
@@ -125,11 +127,14 @@ public sealed class DeploymentQuotaStore(Database database, TimeProvider time)
                 var name = countedOrg is null
                     ? "tenant " + (connection.ExecuteScalar<string?>("SELECT name FROM tenants WHERE id = @tenant", new { tenant = scope.TenantId }, transaction) ?? scope.TenantId)
                     : "org " + (connection.ExecuteScalar<string?>("SELECT name FROM orgs WHERE id = @org AND tenant_id = @tenant", new { org = countedOrg, tenant = scope.TenantId }, transaction) ?? countedOrg);
-                return new QuotaBreach(row.ScopeType, row.ScopeId, name, window, max, used, retryAfter);
+                if (worst is null || retryAfter > worst.RetryAfterSeconds)
+                {
+                    worst = new QuotaBreach(row.ScopeType, row.ScopeId, name, window, max, used, retryAfter);
+                }
             }
         }
 
-        return null;
+        return worst;
     }
 
     private static int Count(SqliteConnection connection, SqliteTransaction? transaction, TenantScope scope, string? orgId, long since) =>

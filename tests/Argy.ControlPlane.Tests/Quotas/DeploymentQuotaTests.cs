@@ -102,6 +102,20 @@ public sealed class DeploymentQuotaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task When_both_windows_are_full_the_refusal_names_the_one_that_frees_up_last()
+    {
+        await SetTenantQuotaAsync(_controlPlane, perHour: 1, perDay: 1);
+        var admin = _controlPlane.Admin();
+        (await SubmitAsync(admin)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+
+        var refused = await SubmitAsync(admin);
+
+        refused.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        refused.Headers.RetryAfter!.Delta.Should().Be(TimeSpan.FromDays(1), "retrying when the hour frees up would only meet the day quota");
+        ((string)JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["detail"]!).Should().Contain("deployments per day for tenant default: 1");
+    }
+
+    [Fact]
     public async Task An_org_quota_limits_the_orgs_deployments_and_not_the_rest_of_the_tenant()
     {
         var admin = _controlPlane.Admin();
