@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using Argy.Cli.Agents;
 using Argy.Cli.Audit;
+using Argy.Cli.Approvals;
 using Argy.Cli.Common;
 using Argy.Cli.Config;
 using Argy.Cli.Deployments;
@@ -9,6 +10,7 @@ using Argy.Cli.Device;
 using Argy.Cli.Login;
 using Argy.Cli.Orgs;
 using Argy.Cli.Products;
+using Argy.Cli.Quotas;
 using Argy.Cli.Settings;
 using Argy.Cli.Teams;
 using Argy.Cli.Tokens;
@@ -81,6 +83,8 @@ internal static class CliApp
         root.Subcommands.Add(LoginCommand.WhoAmI(runner));
         root.Subcommands.Add(DeviceCommand.Create(runner));
         root.Subcommands.Add(AuditCommand.Create(runner));
+        root.Subcommands.Add(ApprovalsCommand.Create(runner));
+        root.Subcommands.Add(QuotasCommand.Create(runner));
         return root;
     }
 }

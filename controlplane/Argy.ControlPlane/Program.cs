@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Serialization;
 using Argy.ControlPlane.Agents;
 using Argy.ControlPlane.Audit;
+using Argy.ControlPlane.Approvals;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.ConfigTransfer;
 using Argy.ControlPlane.Deployments;
@@ -12,6 +13,7 @@ using Argy.ControlPlane.Hosting;
 using Argy.ControlPlane.Observability;
 using Argy.ControlPlane.Orgs;
 using Argy.ControlPlane.Problems;
+using Argy.ControlPlane.Quotas;
 using Argy.ControlPlane.Scim;
 using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Products;
@@ -62,6 +64,8 @@ builder.Services
 builder.Services.AddArgyAudit();
 builder.Services.AddArgyAuditTrail();
 builder.Services.AddArgyDeviceFlow();
+builder.Services.AddArgyQuotas();
+builder.Services.AddArgyApprovals();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     // Unknown fields are a client bug worth hearing about, not something to ignore silently.
@@ -99,6 +103,8 @@ api.MapProductEndpoints();
 api.MapOrgEndpoints();
 api.MapSettingsEndpoints();
 api.MapConfigTransferEndpoints();
+api.MapQuotaEndpoints();
+api.MapApprovalEndpoints();
 app.MapScimEndpoints();
 app.MapSignInPages();
 

@@ -12,6 +12,9 @@ internal sealed class ApiException(HttpStatusCode statusCode, string message, IR
     /// <summary>"field: message" lines from a validation problem.</summary>
     public IReadOnlyList<string> ValidationErrors { get; } = validationErrors;
 
+    /// <summary>The Retry-After of a 429 (or 503): how long to wait before trying again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     public static async Task<ApiException> FromResponseAsync(HttpResponseMessage response, bool sentToken, CancellationToken ct)
     {
         var status = response.StatusCode;
@@ -28,7 +31,15 @@ internal sealed class ApiException(HttpStatusCode statusCode, string message, IR
             .SelectMany(field => field.Value.Select(text => field.Key.Length == 0 ? text : $"{field.Key}: {text}"))
             .ToList();
 
-        return new ApiException(status, message, errors);
+        var retryAfter = response.Headers.RetryAfter is { } header
+            ? header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null)
+            : null;
+        if (retryAfter is { } wait && status == HttpStatusCode.TooManyRequests)
+        {
+            message = $"{message.TrimEnd()} (retry after {Common.Durations.Format(wait)})";
+        }
+
+        return new ApiException(status, message, errors) { RetryAfter = retryAfter };
     }
 
     private static async Task<ProblemDetails?> ReadProblemAsync(HttpResponseMessage response, CancellationToken ct)

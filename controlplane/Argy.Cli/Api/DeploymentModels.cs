@@ -35,11 +35,27 @@ internal sealed record Deployment
 
     public int? TimeoutSeconds { get; init; }
 
+    public string? CreatedBy { get; init; }
+
     public DateTimeOffset? CreatedAt { get; init; }
 
     public DateTimeOffset? StartedAt { get; init; }
 
     public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Set for runs that needed approval: pending, approved or rejected, by whom and why.</summary>
+    public RunApproval? Approval { get; init; }
+}
+
+internal sealed record RunApproval
+{
+    public string State { get; init; } = "";
+
+    public string? DecidedBy { get; init; }
+
+    public DateTimeOffset? DecidedAt { get; init; }
+
+    public string? Comment { get; init; }
 }
 
 internal sealed record LogChunk

@@ -62,7 +62,8 @@ internal static class DeployCommand
     {
         var run = (await client.CreateDeploymentAsync(request, ct)).Value;
         var runId = run.RunId;
-        await console.Error.WriteLineAsync($"run {runId} queued");
+        var pending = run.Status == RunStatus.PendingApproval;
+        await console.Error.WriteLineAsync(pending ? $"waiting for approval (run {runId})..." : $"run {runId} queued");
         if (noWait)
         {
             await console.Out.WriteLineAsync(runId);
@@ -72,13 +73,30 @@ internal static class DeployCommand
         Deployment finished;
         try
         {
+            if (pending)
+            {
+                run = await ApprovalWait.UntilDecidedAsync(client, runId, ct);
+                if (run.Approval is { State: "approved" } approval)
+                {
+                    await console.Error.WriteLineAsync(
+                        $"run {runId} approved by {approval.DecidedBy}" + (approval.Comment is { Length: > 0 } comment ? $": {comment}" : ""));
+                }
+
+                if (RunStatus.IsTerminal(run.Status))
+                {
+                    var decided = RunOutcome.Of(run);
+                    await console.Error.WriteLineAsync(decided.Summary);
+                    return decided.ExitCode;
+                }
+            }
+
             finished = (await new LogFollower(client, console).CopyAsync(runId, follow: true, ct))!;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Leaving the run alone is deliberate: a CI job timing out locally must not abort a deployment halfway.
             await console.Error.WriteLineAsync(
-                $"stopped following run {runId}; it keeps running. To cancel it: argy deployments cancel {runId}");
+                $"stopped following run {runId}; it keeps {(pending ? "waiting or running" : "running")}. To cancel it: argy deployments cancel {runId}");
             return ExitCodes.Interrupted;
         }
 

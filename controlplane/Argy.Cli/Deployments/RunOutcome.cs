@@ -17,6 +17,8 @@ internal sealed record RunOutcome(int ExitCode, string Summary)
                 $"run {id} failed: {run.Message ?? (run.ExitCode is { } code ? $"exited with code {code}" : "no exit code")}"),
             RunStatus.TimedOut => new(ExitCodes.TimedOut, $"run {id} timed out" + Reason(run)),
             RunStatus.Cancelled => new(ExitCodes.Interrupted, $"run {id} was cancelled" + Reason(run)),
+            RunStatus.Rejected => new(ExitCodes.Rejected,
+                $"run {id} was rejected by {run.Approval?.DecidedBy ?? "an approver"}" + (run.Approval?.Comment is { Length: > 0 } why ? $": {why}" : "")),
             _ => new(ExitCodes.Failure, $"run {id} is still {run.Status}"),
         };
     }

@@ -9,11 +9,13 @@ public static class Permissions
     public const string DeploymentsRead = "deployments:read";
     public const string DeploymentsCreate = "deployments:create";
     public const string DeploymentsCancel = "deployments:cancel";
+    public const string DeploymentsApprove = "deployments:approve";
     public const string TokensManage = "tokens:manage";
     public const string AuditRead = "audit:read";
 
     // agents:approve: approve or deny an agent's enrollment request from the device flow.
     // audit:read: read the tenant's audit events (security decisions).
+    // deployments:approve: approve or reject a deployment waiting for approval (never one's own).
     public const string UsersRead = "users:read";
     public const string UsersManage = "users:manage";
     public const string TeamsRead = "teams:read";
@@ -33,6 +35,7 @@ public static class Permissions
         [DeploymentsRead] = [Roles.Admin, Roles.PlatformEngineer, Roles.ProductManager, Roles.User, Roles.Approver, Roles.Viewer],
         [DeploymentsCreate] = [Roles.Admin, Roles.PlatformEngineer, Roles.User],
         [DeploymentsCancel] = [Roles.Admin, Roles.PlatformEngineer, Roles.User],
+        [DeploymentsApprove] = [Roles.Admin, Roles.Approver],
         [TokensManage] = [Roles.Admin],
         [AuditRead] = [Roles.Admin, Roles.Approver],
         [UsersRead] = [Roles.Admin, Roles.PlatformEngineer, Roles.ProductManager],

@@ -26,7 +26,8 @@ public sealed record DeploymentResponse(
     string CreatedBy,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt)
+    DateTimeOffset? FinishedAt,
+    RunApproval? Approval = null)
 {
     public static DeploymentResponse From(DeploymentRow row) => new(
         row.Id,
@@ -43,7 +44,20 @@ public sealed record DeploymentResponse(
         row.CreatedBy,
         UnixMs.To(row.CreatedAt),
         UnixMs.To(row.StartedAt),
-        UnixMs.To(row.FinishedAt));
+        UnixMs.To(row.FinishedAt),
+        RunApproval.Of(row));
+}
+
+/// <summary>
+/// The approval of a run that needed one: <c>pending</c>, <c>approved</c> or <c>rejected</c>, by whom, when, and
+/// the approver's comment. Null for runs that needed no approval (and for one cancelled while it waited).
+/// </summary>
+public sealed record RunApproval(string State, string? DecidedBy, DateTimeOffset? DecidedAt, string? Comment)
+{
+    public static RunApproval? Of(DeploymentRow row) =>
+        row.Status == DeploymentStatus.PendingApproval ? new("pending", null, null, null)
+        : row.DecidedBy is null ? null
+        : new(row.Status == DeploymentStatus.Rejected ? "rejected" : "approved", row.DecidedBy, UnixMs.To(row.DecidedAt), row.DecisionComment);
 }
 
 /// <summary>One line of the NDJSON log stream; data is base64 so any bytes survive.</summary>

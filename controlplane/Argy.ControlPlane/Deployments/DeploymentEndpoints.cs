@@ -1,4 +1,7 @@
 using Argy.ControlPlane.Auth;
+using Argy.ControlPlane.Problems;
+using Argy.ControlPlane.Quotas;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Argy.ControlPlane.Deployments;
 
@@ -8,13 +11,25 @@ public static class DeploymentEndpoints
     {
         var deployments = api.MapGroup("/deployments").WithTags("Deployments");
 
-        deployments.MapPost("/", (SubmitDeploymentRequest request, HttpContext context, DeploymentService service) =>
+        deployments.MapPost("/", async Task<Results<Accepted<DeploymentResponse>, EmptyHttpResult>> (
+                SubmitDeploymentRequest request, HttpContext context, DeploymentService service) =>
             {
-                var run = service.Submit(context.Caller(), request);
-                return TypedResults.Accepted($"/api/v1/deployments/{run.RunId}", run);
+                try
+                {
+                    var run = service.Submit(context.Caller(), request);
+                    return TypedResults.Accepted($"/api/v1/deployments/{run.RunId}", run);
+                }
+                catch (QuotaExceededException e)
+                {
+                    // Answered here rather than by the exception handler, which clears the response's headers.
+                    context.Response.Headers.RetryAfter = e.Breach.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    await ProblemWriter.WriteAsync(context, e.Status, e.Title, e.Message);
+                    return TypedResults.Empty;
+                }
             })
             .RequireAuthorization(Permissions.DeploymentsCreate)
-            .WithSummary("Submit a deployment; it is dispatched to a matching agent at once or waits queued");
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithSummary("Submit a deployment; it is dispatched to a matching agent at once, waits queued, or waits for approval (PendingApproval). 429 with Retry-After over a deployment quota");
 
         deployments.MapGet("/", (string? status, int? limit, HttpContext context, DeploymentService service) =>
                 TypedResults.Ok(new Agents.ItemsResponse<DeploymentResponse>(service.List(context.Caller().Scope, status, limit))))
@@ -34,7 +49,7 @@ public static class DeploymentEndpoints
         deployments.MapPost("/{runId}/cancel", (string runId, HttpContext context, DeploymentService service) =>
                 TypedResults.Accepted($"/api/v1/deployments/{runId}", service.Cancel(context.Caller(), runId)))
             .RequireAuthorization(Permissions.DeploymentsCancel)
-            .WithSummary("Cancel a deployment: queued runs end at once, running ones are killed on their agent");
+            .WithSummary("Cancel a deployment: queued runs and runs waiting for approval end at once, running ones are killed on their agent");
 
         return api;
     }

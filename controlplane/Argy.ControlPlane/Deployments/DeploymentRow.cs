@@ -23,10 +23,22 @@ public sealed class DeploymentRow
     public long? StartedAt { get; init; }
     public long? FinishedAt { get; init; }
     public long LastLogSeq { get; init; }
+    public string? OrgId { get; init; }
+
+    /// <summary>The user who submitted the run (null for a service-account token): never its approver.</summary>
+    public string? CreatedByUser { get; init; }
+
+    /// <summary>Who approved or rejected a run that needed approval, when, and their comment.</summary>
+    public string? DecidedBy { get; init; }
+    public long? DecidedAt { get; init; }
+    public string? DecisionComment { get; init; }
 }
 
 public static class DeploymentStatus
 {
+    /// <summary>Waiting for an approver (the product requires approval); never offered to agents.</summary>
+    public const string PendingApproval = "PendingApproval";
+
     /// <summary>Waiting for a matching agent with a free slot.</summary>
     public const string Queued = "Queued";
 
@@ -39,10 +51,13 @@ public static class DeploymentStatus
     public const string Cancelled = "Cancelled";
     public const string TimedOut = "TimedOut";
 
+    /// <summary>An approver refused the run; it never ran. Its message is the approver's comment.</summary>
+    public const string Rejected = "Rejected";
+
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        Queued, Assigned, Running, Succeeded, Failed, Cancelled, TimedOut,
+        PendingApproval, Queued, Assigned, Running, Succeeded, Failed, Cancelled, TimedOut, Rejected,
     };
 
-    public static bool IsTerminal(string status) => status is Succeeded or Failed or Cancelled or TimedOut;
+    public static bool IsTerminal(string status) => status is Succeeded or Failed or Cancelled or TimedOut or Rejected;
 }

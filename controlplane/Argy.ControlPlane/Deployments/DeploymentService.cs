@@ -20,22 +20,35 @@ public sealed partial class DeploymentService(
     public const int DefaultTimeoutSeconds = 3600;
     private const int MaxScriptBytes = 256 * 1024;
 
-    /// <summary>Stores the run as Queued, then offers it to connected agents on the spot.</summary>
+    /// <summary>
+    /// Stores the run as Queued and offers it to connected agents on the spot, or, when its product requires
+    /// approval for its tags, stores it as PendingApproval for an approver. Over a deployment quota nothing is
+    /// stored and <see cref="Quotas.QuotaExceededException"/> (429) is thrown.
+    /// </summary>
     public DeploymentResponse Submit(Caller caller, SubmitDeploymentRequest request)
     {
         Validate(request);
-        productAccess.EnsureCanDeploy(caller, request.Product!);
+        var product = productAccess.EnsureCanDeploy(caller, request.Product!);
+        var tags = (request.Tags ?? []).Distinct(StringComparer.Ordinal).ToList();
+        var needsApproval = Approvals.ApprovalRule.Of(product).Applies(tags);
         var row = store.Create(caller.Scope, new NewDeployment(
             request.Product!,
             request.Command,
             request.Script,
-            (request.Tags ?? []).Distinct(StringComparer.Ordinal).ToList(),
+            tags,
             request.Env ?? new Dictionary<string, string>(),
             assignments.SealSecrets(request.Secrets),
             request.TimeoutSeconds ?? DefaultTimeoutSeconds,
-            caller.ActorId));
-        LogSubmitted(logger, row.Id, row.Product, caller.Scope.TenantId, caller.ActorId);
-        dispatcher.Dispatch(caller.Scope);
+            caller.ActorId,
+            caller.OrgId ?? product.OrgId,
+            caller.UserId,
+            needsApproval));
+        LogSubmitted(logger, row.Id, row.Product, caller.Scope.TenantId, caller.ActorId, row.Status);
+        if (!needsApproval)
+        {
+            dispatcher.Dispatch(caller.Scope);
+        }
+
         return Get(caller.Scope, row.Id);
     }
 
@@ -57,22 +70,39 @@ public sealed partial class DeploymentService(
     }
 
     /// <summary>
-    /// A queued run ends at once; a run on an agent is told to stop and ends when the agent reports it (the
-    /// process tree is killed there). A run on an agent that is not connected ends at once too.
+    /// A queued run (or one waiting for approval) ends at once; a run on an agent is told to stop and ends when
+    /// the agent reports it (the process tree is killed there). A run on an agent that is not connected ends at
+    /// once too. Every request is audited as <c>deployment.cancel_requested</c>.
     /// </summary>
     public DeploymentResponse Cancel(Caller caller, string runId)
     {
         var run = Find(caller.Scope, runId);
         productAccess.EnsureCanCancel(caller, run.Product);
         var reason = $"Cancelled by {caller.ActorId}.";
-        if (DeploymentStatus.IsTerminal(run.Status))
+        var cancelledHere = false;
+        if (run.Status is DeploymentStatus.Queued or DeploymentStatus.PendingApproval)
         {
-            throw ApiProblemException.Conflict($"Run {runId} already ended ({run.Status}).");
+            cancelledHere = store.CancelBeforeDispatch(caller.Scope, runId, reason);
+            if (!cancelledHere)
+            {
+                // Dispatched or decided since the read: cancel it where it is now.
+                run = Find(caller.Scope, runId);
+            }
         }
 
-        var cancelledHere = run.Status == DeploymentStatus.Queued
-            ? store.FinishWithoutAgent(caller.Scope, runId, "status = 'Queued'", DeploymentStatus.Cancelled, reason)
-            : CancelOnAgent(caller.Scope, run, reason);
+        if (!cancelledHere)
+        {
+            if (DeploymentStatus.IsTerminal(run.Status))
+            {
+                throw ApiProblemException.Conflict($"Run {runId} already ended ({run.Status}).");
+            }
+
+            store.RecordCancelRequested(caller.Scope, runId, reason);
+            cancelledHere = run.Status == DeploymentStatus.Queued
+                ? store.FinishWithoutAgent(caller.Scope, runId, "status = 'Queued'", DeploymentStatus.Cancelled, reason)
+                : CancelOnAgent(caller.Scope, run, reason);
+        }
+
         if (cancelledHere)
         {
             signals.Changed(runId);
@@ -142,8 +172,8 @@ public sealed partial class DeploymentService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of product {Product} submitted in tenant {TenantId} by {Actor}")]
-    private static partial void LogSubmitted(ILogger logger, string runId, string product, string tenantId, string actor);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of product {Product} submitted in tenant {TenantId} by {Actor}: {Status}")]
+    private static partial void LogSubmitted(ILogger logger, string runId, string product, string tenantId, string actor, string status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} cancellation requested by {Actor}")]
     private static partial void LogCancelled(ILogger logger, string runId, string actor);

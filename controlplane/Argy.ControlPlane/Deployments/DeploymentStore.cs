@@ -1,4 +1,5 @@
 using Argy.ControlPlane.Audit;
+using Argy.ControlPlane.Quotas;
 using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
@@ -18,22 +19,33 @@ public sealed record NewDeployment(
     IReadOnlyDictionary<string, string> Env,
     byte[]? SealedSecrets,
     int TimeoutSeconds,
-    string CreatedBy);
+    string CreatedBy,
+    string? OrgId = null,
+    string? CreatedByUser = null,
+    bool NeedsApproval = false);
 
 /// <summary>
-/// Deployments and their state machine: Queued → Assigned → Running → a terminal status. Every transition is a
-/// conditional UPDATE on the expected current status, so two actors racing on one run cannot both win. The lifecycle
-/// transitions (started, and every end) append their audit record in the transaction of the UPDATE; assignment and
-/// requeueing are scheduling, not lifecycle, and write none.
+/// Deployments and their state machine: (PendingApproval →) Queued → Assigned → Running → a terminal status
+/// (PendingApproval can also end Rejected or Cancelled). Every transition is a conditional UPDATE on the expected
+/// current status, so two actors racing on one run cannot both win. Submission, approval decisions and the lifecycle
+/// transitions (started, and every end) append their audit record in the transaction of their write; assignment
+/// and requeueing are scheduling, not lifecycle, and write none.
 /// </summary>
-public sealed class DeploymentStore(Database database, AuditTrail audit, TimeProvider time)
+public sealed class DeploymentStore(Database database, TimeProvider time, AuditTrail audit, DeploymentQuotaStore quotas)
 {
     private const string Active = "('Assigned', 'Running')";
 
     private long Now => UnixMs.From(time.GetUtcNow());
 
+    /// <summary>
+    /// Stores a submission, Queued or PendingApproval, after checking the deployment quotas in the same write
+    /// transaction (so concurrent submissions, here or on another instance sharing the database, cannot overshoot
+    /// a quota), and audits it in that transaction. Over a quota nothing is stored: the refusal is audited on its
+    /// own and <see cref="QuotaExceededException"/> is thrown.
+    /// </summary>
     public DeploymentRow Create(TenantScope scope, NewDeployment deployment)
     {
+        var now = Now;
         var row = new DeploymentRow
         {
             Id = Ids.New("run"),
@@ -45,19 +57,104 @@ public sealed class DeploymentStore(Database database, AuditTrail audit, TimePro
             Env = Json.Write(deployment.Env),
             Secrets = deployment.SealedSecrets,
             TimeoutSeconds = deployment.TimeoutSeconds,
-            Status = DeploymentStatus.Queued,
+            Status = deployment.NeedsApproval ? DeploymentStatus.PendingApproval : DeploymentStatus.Queued,
             CreatedBy = deployment.CreatedBy,
-            CreatedAt = Now,
+            CreatedByUser = deployment.CreatedByUser,
+            OrgId = deployment.OrgId,
+            CreatedAt = now,
         };
         using var connection = database.Open();
-        var seq = connection.ExecuteScalar<long>(
-            """
-            INSERT INTO deployments (id, tenant_id, product, command, script, tags, env, secrets, timeout_seconds, status, created_by, created_at)
-            VALUES (@Id, @TenantId, @Product, @Command, @Script, @Tags, @Env, @Secrets, @TimeoutSeconds, @Status, @CreatedBy, @CreatedAt)
-            RETURNING seq
-            """,
-            row);
+        QuotaBreach? breach;
+        using (var transaction = Database.BeginWrite(connection))
+        {
+            breach = quotas.Check(connection, transaction, scope, row.OrgId, now);
+            if (breach is null)
+            {
+                connection.Execute(
+                    """
+                    INSERT INTO deployments (id, tenant_id, product, command, script, tags, env, secrets, timeout_seconds, status, created_by,
+                                             created_by_user, org_id, created_at)
+                    VALUES (@Id, @TenantId, @Product, @Command, @Script, @Tags, @Env, @Secrets, @TimeoutSeconds, @Status, @CreatedBy,
+                            @CreatedByUser, @OrgId, @CreatedAt)
+                    """,
+                    row, transaction);
+                audit.Append(connection, transaction, scope, SubmittedEntry(row, deployment));
+                transaction.Commit();
+            }
+        }
+
+        if (breach is not null)
+        {
+            RecordQuotaExceeded(connection, scope, breach, deployment.Product);
+            throw new QuotaExceededException(breach);
+        }
+
         return Get(scope, row.Id) ?? throw new InvalidOperationException("A deployment vanished right after it was written.");
+    }
+
+    private static AuditEntry SubmittedEntry(DeploymentRow row, NewDeployment deployment) => deployment.NeedsApproval
+        ? new AuditEntry("deployment.approval_requested", "deployment", row.Id,
+            Detail: $"Run {row.Id} of product {row.Product} waits for approval.",
+            Data: new Dictionary<string, string?>
+            {
+                ["product"] = row.Product,
+                ["requester"] = deployment.CreatedByUser ?? deployment.CreatedBy,
+                ["tags"] = string.Join(",", deployment.Tags),
+            })
+        : new AuditEntry("deployment.submitted", "deployment", row.Id,
+            Detail: $"Run {row.Id} of product {row.Product} submitted.",
+            Data: new Dictionary<string, string?> { ["product"] = row.Product, ["tags"] = string.Join(",", deployment.Tags) });
+
+    /// <summary>A refused submission changes nothing; its audit record gets a small write transaction of its own.</summary>
+    private void RecordQuotaExceeded(Microsoft.Data.Sqlite.SqliteConnection connection, TenantScope scope, QuotaBreach breach, string product)
+    {
+        using var transaction = Database.BeginWrite(connection);
+        audit.Append(connection, transaction, scope, new AuditEntry(
+            "quota.exceeded", "deployment_quota", breach.ScopeType == QuotaScopeType.Tenant ? "tenant" : "org:" + breach.ScopeId,
+            AuditOutcome.Denied,
+            $"Deployment of product {product} refused: {breach.Quota}.",
+            new Dictionary<string, string?>
+            {
+                ["quota"] = breach.Quota,
+                ["limit"] = breach.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["window"] = breach.Window.Name,
+                ["scope"] = breach.ScopeType,
+                ["product"] = product,
+            }));
+        transaction.Commit();
+    }
+
+    /// <summary>
+    /// Cancels a run no agent has yet (Queued or PendingApproval) and audits the request in the same transaction.
+    /// False when the run has moved on (dispatched, decided or ended) since it was read.
+    /// </summary>
+    public bool CancelBeforeDispatch(TenantScope scope, string id, string reason)
+    {
+        using var connection = database.Open();
+        using var transaction = Database.BeginWrite(connection);
+        var changed = connection.Execute(
+            """
+            UPDATE deployments SET status = 'Cancelled', message = @reason, finished_at = @now, secrets = NULL
+             WHERE id = @id AND tenant_id = @tenant AND status IN ('Queued', 'PendingApproval')
+            """,
+            new { id, tenant = scope.TenantId, reason, now = Now }, transaction) == 1;
+        if (!changed)
+        {
+            return false;
+        }
+
+        audit.Append(connection, transaction, scope, new AuditEntry("deployment.cancel_requested", "deployment", id, Detail: reason));
+        transaction.Commit();
+        return true;
+    }
+
+    /// <summary>Audits a cancellation sent to (or ended without) the agent holding the run.</summary>
+    public void RecordCancelRequested(TenantScope scope, string id, string reason)
+    {
+        using var connection = database.Open();
+        using var transaction = Database.BeginWrite(connection);
+        audit.Append(connection, transaction, scope, new AuditEntry("deployment.cancel_requested", "deployment", id, Detail: reason));
+        transaction.Commit();
     }
 
     public DeploymentRow? Get(TenantScope scope, string id)

@@ -17,6 +17,9 @@ public sealed class ProductRow
     public string CreatedBy { get; init; } = "";
     public long CreatedAt { get; init; }
     public long UpdatedAt { get; init; }
+
+    /// <summary>The approval rule (JSON list of tags; empty = every deployment), or null when no approval is needed.</summary>
+    public string? Approval { get; init; }
 }
 
 public sealed record ProductTeam(string TeamId, string Name, string Permission);

@@ -20,6 +20,7 @@ internal sealed class FakeControlPlane : IAsyncDisposable
 
     private readonly WebApplication _app;
     private int _followRequests;
+    private int _statusReads;
 
     private FakeControlPlane(WebApplication app, FakeRun run)
     {
@@ -113,11 +114,11 @@ internal sealed class FakeControlPlane : IAsyncDisposable
         app.MapPost("/api/v1/deployments", async (HttpRequest request) =>
         {
             LastDeploymentRequest = await JsonNode.ParseAsync(request.Body);
-            return Results.Json(Deployment("Queued", finished: false), statusCode: 202);
+            return Results.Json(Deployment(Run.PendingReads is null ? "Queued" : "PendingApproval", finished: false), statusCode: 202);
         });
 
         app.MapGet("/api/v1/deployments/{runId}", (string runId) =>
-            runId == Run.RunId ? Results.Json(Deployment(Run.FinalStatus, finished: true)) : NotFound(runId));
+            runId == Run.RunId ? Results.Json(StatusRead()) : NotFound(runId));
 
         app.MapPost("/api/v1/deployments/{runId}/cancel", (string runId) =>
             runId == Run.RunId ? Results.Json(Deployment("Running", finished: false), statusCode: 202) : NotFound(runId));
@@ -168,19 +169,39 @@ internal sealed class FakeControlPlane : IAsyncDisposable
         }
     }
 
+    /// <summary>A run needing approval: pending for a while, then rejected (ended) or approved (queued, then its final status).</summary>
+    private object StatusRead()
+    {
+        var read = Interlocked.Increment(ref _statusReads);
+        if (Run.PendingReads is not { } pending)
+        {
+            return Deployment(Run.FinalStatus, finished: true);
+        }
+
+        return read <= pending ? Deployment("PendingApproval", finished: false)
+            : Run.Decision == "rejected" ? Deployment("Rejected", finished: true)
+            : read == pending + 1 ? Deployment("Queued", finished: false)
+            : Deployment(Run.FinalStatus, finished: true);
+    }
+
+    private object? Approval(string status) => Run.PendingReads is null ? null
+        : status == "PendingApproval" ? new { state = "pending" }
+        : new { state = Run.Decision, decidedBy = Run.DecidedBy, decidedAt = Created.AddSeconds(5), comment = Run.DecisionComment };
+
     private object Deployment(string status, bool finished) => new
     {
         runId = Run.RunId,
         product = "web",
         status,
         exitCode = finished ? Run.ExitCode : null,
-        message = finished ? Run.Message : null,
+        message = finished ? (status == "Rejected" ? $"Rejected by {Run.DecidedBy}: {Run.DecisionComment}" : Run.Message) : null,
         agentId = "agt_0001",
         tags = new[] { "linux" },
         timeoutSeconds = 1800,
         createdAt = Created,
         startedAt = Created.AddSeconds(1),
         finishedAt = finished ? Created.AddSeconds(2.5) : (DateTimeOffset?)null,
+        approval = Approval(status),
     };
 
     private static object Agent(string id, string name, string status, string[] tags, string? version, DateTimeOffset? lastActivity) => new

@@ -32,4 +32,14 @@ internal sealed class FakeRun
 
     /// <summary>Called once the follow stream has delivered its chunks.</summary>
     public Action? OnChunksDelivered { get; init; }
+
+    /// <summary>When set, the run is submitted as PendingApproval and stays so for this many status reads.</summary>
+    public int? PendingReads { get; init; }
+
+    /// <summary>What the approver decided once the run stops pending: "approved" or "rejected".</summary>
+    public string Decision { get; init; } = "approved";
+
+    public string DecidedBy { get; init; } = "bob@example.test";
+
+    public string? DecisionComment { get; init; }
 }

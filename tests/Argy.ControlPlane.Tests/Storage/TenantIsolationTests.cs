@@ -19,6 +19,10 @@ public sealed class TenantIsolationTests : IDisposable
         _b = TenantScope.Of(tenants.Create("b").Id);
     }
 
+    private DeploymentStore Deployments() => new(
+        _db.Database, TimeProvider.System, Audit,
+        new Argy.ControlPlane.Quotas.DeploymentQuotaStore(_db.Database, TimeProvider.System));
+
     [Fact]
     public void Agents_of_one_tenant_are_invisible_and_untouchable_from_another()
     {
@@ -34,7 +38,7 @@ public sealed class TenantIsolationTests : IDisposable
     [Fact]
     public void Deployments_and_logs_of_one_tenant_are_invisible_and_untouchable_from_another()
     {
-        var deployments = new DeploymentStore(_db.Database, Audit, TimeProvider.System);
+        var deployments = Deployments();
         var logs = new LogStore(_db.Database);
         var run = deployments.Create(_a, new NewDeployment("web", null, "true", [], new Dictionary<string, string>(), null, 60, "tok_a"));
         logs.Append(_a, run.Id, 1, 1, 0, "secret output"u8.ToArray()).Should().BeTrue();
@@ -51,7 +55,7 @@ public sealed class TenantIsolationTests : IDisposable
     [Fact]
     public void A_run_is_assigned_to_one_agent_only()
     {
-        var deployments = new DeploymentStore(_db.Database, Audit, TimeProvider.System);
+        var deployments = Deployments();
         var run = deployments.Create(_a, new NewDeployment("web", null, "true", [], new Dictionary<string, string>(), null, 60, "tok_a"));
 
         var winners = Enumerable.Range(0, 8).AsParallel().Count(i => deployments.TryAssign(_a, run.Id, $"agt_{i}"));
@@ -62,7 +66,7 @@ public sealed class TenantIsolationTests : IDisposable
     [Fact]
     public void A_log_chunk_delivered_twice_is_stored_once()
     {
-        var deployments = new DeploymentStore(_db.Database, Audit, TimeProvider.System);
+        var deployments = Deployments();
         var logs = new LogStore(_db.Database);
         var run = deployments.Create(_a, new NewDeployment("web", null, "true", [], new Dictionary<string, string>(), null, 60, "tok_a"));
 

@@ -25,13 +25,15 @@ public sealed class TestControlPlane : IAsyncDisposable
     private readonly WebApplicationFactory<Program> _factory;
     private readonly List<IDisposable> _owned = [];
 
-    private TestControlPlane(IReadOnlyDictionary<string, string?> settings)
+    private readonly Dictionary<string, string?> _settings;
+
+    private TestControlPlane(IReadOnlyDictionary<string, string?> settings, TestControlPlane? sharing)
     {
         Directory.CreateDirectory(_directory);
-        var all = new Dictionary<string, string?>
+        var all = _settings = new Dictionary<string, string?>
         {
-            ["Argy:Storage:DatabasePath"] = Path.Combine(_directory, "argy.db"),
-            ["Argy:Secrets:Key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Argy:Storage:DatabasePath"] = sharing?._settings["Argy:Storage:DatabasePath"] ?? Path.Combine(_directory, "argy.db"),
+            ["Argy:Secrets:Key"] = sharing?._settings["Argy:Secrets:Key"] ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Argy:Server:Http"] = "127.0.0.1:0",
             ["Argy:Server:Grpc"] = "127.0.0.1:0",
             ["Argy:Bootstrap:Auto"] = "false",
@@ -68,13 +70,25 @@ public sealed class TestControlPlane : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
-    public static async Task<TestControlPlane> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts a control plane; with <paramref name="sharingDatabaseWith"/>, a second instance on the same SQLite file
+    /// and secret key (as several replicas behind a load balancer), acting in the same tenant with the same admin token.
+    /// </summary>
+    public static async Task<TestControlPlane> StartAsync(
+        IReadOnlyDictionary<string, string?>? settings = null, TestControlPlane? sharingDatabaseWith = null)
     {
-        var controlPlane = new TestControlPlane(settings ?? new Dictionary<string, string?>());
+        var controlPlane = new TestControlPlane(settings ?? new Dictionary<string, string?>(), sharingDatabaseWith);
         controlPlane._factory.StartServer();
         var bound = controlPlane.Services.GetRequiredService<BoundEndpoints>();
         controlPlane.HttpUrl = new Uri($"http://{bound.Http}");
         controlPlane.GrpcUrl = new Uri($"http://{bound.Grpc}");
+        if (sharingDatabaseWith is not null)
+        {
+            controlPlane.TenantId = sharingDatabaseWith.TenantId;
+            controlPlane.AdminToken = sharingDatabaseWith.AdminToken;
+            return controlPlane;
+        }
+
         // A database reused from an earlier start already has "default": give this start a tenant of its own.
         var bootstrapper = controlPlane.Services.GetRequiredService<Bootstrapper>();
         var admin = bootstrapper.CreateTenant("default") ?? bootstrapper.CreateTenant("default-" + Guid.NewGuid().ToString("N")[..8])!;
