@@ -8,6 +8,7 @@ using Argy.ControlPlane.DeviceFlow;
 using Argy.ControlPlane.Email;
 using Argy.ControlPlane.Gateway;
 using Argy.ControlPlane.Hosting;
+using Argy.ControlPlane.Llm;
 using Argy.ControlPlane.Observability;
 using Argy.ControlPlane.Orgs;
 using Argy.ControlPlane.Problems;
@@ -18,6 +19,7 @@ using Argy.ControlPlane.Sessions;
 using Argy.ControlPlane.Settings;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Teams;
+using Argy.ControlPlane.Usage;
 using Argy.ControlPlane.Users;
 using Microsoft.AspNetCore.DataProtection;
 using Serilog;
@@ -59,6 +61,8 @@ builder.Services
     .AddArgyConfigTransfer();
 builder.Services.AddArgyAudit();
 builder.Services.AddArgyDeviceFlow();
+builder.Services.AddArgyLlm();
+builder.Services.AddArgyUsage();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     // Unknown fields are a client bug worth hearing about, not something to ignore silently.
@@ -96,6 +100,8 @@ api.MapProductEndpoints();
 api.MapOrgEndpoints();
 api.MapSettingsEndpoints();
 api.MapConfigTransferEndpoints();
+api.MapLlmEndpoints();
+api.MapUsageEndpoints();
 app.MapScimEndpoints();
 app.MapSignInPages();
 
