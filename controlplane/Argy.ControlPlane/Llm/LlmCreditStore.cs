@@ -79,13 +79,37 @@ public sealed class LlmCreditStore
             """,
             new { tenant = scope.TenantId, id, status, now, usageId }, transaction) == 1;
 
-    public void InsertUsage(SqliteConnection connection, SqliteTransaction transaction, LlmUsageRow row) =>
-        connection.Execute(
-            """
-            INSERT INTO llm_usage (id, tenant_id, user_id, model, input_tokens, output_tokens, total_tokens, period, at, correlation_id, reservation_id)
-            VALUES (@Id, @TenantId, @UserId, @Model, @InputTokens, @OutputTokens, @TotalTokens, @Period, @At, @CorrelationId, @ReservationId)
-            """,
-            row, transaction);
+    /// <summary>Inserts a usage row and adds it to the daily and quarter-hour rollups.</summary>
+    public void InsertUsage(SqliteConnection connection, SqliteTransaction transaction, LlmUsageRow row)
+    {
+        connection.Execute(InsertUsageSql, row, transaction);
+        connection.Execute(AddToDailySql, row, transaction);
+        connection.Execute(AddToQuartersSql, row, transaction);
+    }
+
+    public const long DayMs = 86_400_000;
+    public const long QuarterHourMs = 900_000;
+
+    public const string InsertUsageSql =
+        """
+        INSERT INTO llm_usage (id, tenant_id, user_id, model, input_tokens, output_tokens, total_tokens, period, at, correlation_id, reservation_id)
+        VALUES (@Id, @TenantId, @UserId, @Model, @InputTokens, @OutputTokens, @TotalTokens, @Period, @At, @CorrelationId, @ReservationId)
+        """;
+
+    public const string AddToDailySql =
+        """
+        INSERT INTO llm_usage_daily (tenant_id, day, user_id, model, requests, input_tokens, output_tokens, total_tokens)
+        VALUES (@TenantId, @At / 86400000, @UserId, @Model, 1, @InputTokens, @OutputTokens, @TotalTokens)
+        ON CONFLICT (tenant_id, day, user_id, model) DO UPDATE SET
+            requests = requests + 1, input_tokens = input_tokens + excluded.input_tokens,
+            output_tokens = output_tokens + excluded.output_tokens, total_tokens = total_tokens + excluded.total_tokens
+        """;
+
+    public const string AddToQuartersSql =
+        """
+        INSERT INTO llm_usage_quarters (tenant_id, quarter, requests, total_tokens) VALUES (@TenantId, @At / 900000, 1, @TotalTokens)
+        ON CONFLICT (tenant_id, quarter) DO UPDATE SET requests = requests + 1, total_tokens = total_tokens + excluded.total_tokens
+        """;
 
     public LlmUsageRow? UsageByCorrelation(SqliteConnection connection, SqliteTransaction? transaction, TenantScope scope, string correlationId) =>
         connection.QuerySingleOrDefault<LlmUsageRow>(

@@ -3,7 +3,9 @@ namespace Argy.ControlPlane.Llm;
 /// <summary>
 /// The tables of LLM credits. Token counts are integers (1 credit = 1,000,000 tokens); usage rows carry the
 /// billing period they were recorded in (e.g. <c>2026-11</c> in the tenant's time zone), so quotas reset by
-/// themselves when the period changes.
+/// themselves when the period changes. Each usage row is also added, in the same transaction, to two rollups that
+/// keep reports fast over a year of data: per UTC day, user and model (<c>llm_usage_daily</c>) and per quarter hour
+/// (<c>llm_usage_quarters</c>, fine enough to place usage in the days of any time zone).
 /// </summary>
 public static class LlmSchema
 {
@@ -46,9 +48,29 @@ public static class LlmSchema
             correlation_id  TEXT,
             reservation_id  TEXT
         );
-        CREATE INDEX ix_llm_usage_tenant_at ON llm_usage(tenant_id, at, user_id, model, total_tokens, input_tokens, output_tokens);
+        CREATE INDEX ix_llm_usage_tenant_at ON llm_usage(tenant_id, at);
         CREATE INDEX ix_llm_usage_user_period ON llm_usage(tenant_id, user_id, period, total_tokens);
         CREATE UNIQUE INDEX ux_llm_usage_correlation ON llm_usage(tenant_id, correlation_id) WHERE correlation_id IS NOT NULL;
+
+        CREATE TABLE llm_usage_daily (
+            tenant_id      TEXT NOT NULL REFERENCES tenants(id),
+            day            INTEGER NOT NULL,
+            user_id        TEXT NOT NULL,
+            model          TEXT NOT NULL,
+            requests       INTEGER NOT NULL,
+            input_tokens   INTEGER NOT NULL,
+            output_tokens  INTEGER NOT NULL,
+            total_tokens   INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, day, user_id, model)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE llm_usage_quarters (
+            tenant_id     TEXT NOT NULL REFERENCES tenants(id),
+            quarter       INTEGER NOT NULL,
+            requests      INTEGER NOT NULL,
+            total_tokens  INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, quarter)
+        ) WITHOUT ROWID;
 
         CREATE TABLE llm_alerts (
             tenant_id  TEXT NOT NULL REFERENCES tenants(id),

@@ -9,13 +9,14 @@ namespace Argy.ControlPlane.Usage;
 
 /// <summary>
 /// Usage reports over a window of time: LLM tokens by user or model, deployments by product, and a daily trend in
-/// the tenant's billing time zone. Each query reads one covering index range (<c>ix_llm_usage_tenant_at</c>,
-/// <c>ix_deployments_usage</c>), so a year of data is a single sequential scan without table lookups.
+/// the tenant's billing time zone. LLM reports read the rollups kept next to the usage rows (whole UTC days per user
+/// and model, quarter hours per tenant) plus the rows of the partial days at the window's edges; deployment reports
+/// read one covering index range (<c>ix_deployments_usage</c>). A year of data stays a small read.
 /// </summary>
 public sealed class UsageReports(Database database, LlmCreditService credits, TimeProvider time)
 {
     public const int MaxTrendDays = 366;
-    private const long QuarterHourMs = 15 * 60 * 1000;
+    private const long QuarterHourMs = LlmCreditStore.QuarterHourMs;
 
     public LlmUsageReport Llm(TenantScope scope, string? by, string? from, string? to)
     {
@@ -25,16 +26,37 @@ public sealed class UsageReports(Database database, LlmCreditService credits, Ti
         var (start, end) = Window(scope, errors, from, to);
         errors.ThrowIfAny();
 
+        // Whole UTC days inside the window come from the daily rollup; the partial days at its edges from the rows.
+        var (startMs, endMs) = (UnixMs.From(start), UnixMs.From(end));
+        var firstDay = (startMs + LlmCreditStore.DayMs - 1) / LlmCreditStore.DayMs;
+        var endDay = endMs / LlmCreditStore.DayMs;
+        if (firstDay >= endDay)
+        {
+            (firstDay, endDay) = (0, 0);
+        }
+
+        var window = new
+        {
+            tenant = scope.TenantId, startMs, endMs, firstDay, endDay,
+            headEnd = endDay > firstDay ? firstDay * LlmCreditStore.DayMs : endMs,
+            tailStart = endDay > firstDay ? endDay * LlmCreditStore.DayMs : endMs,
+        };
         var column = by == "user" ? "user_id" : "model";
         using var connection = database.Open();
         var rows = connection.Query<(string Key, long Requests, long InputTokens, long OutputTokens, long TotalTokens)>(
             $"""
-            SELECT {column}, COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(total_tokens)
-              FROM llm_usage INDEXED BY ix_llm_usage_tenant_at
-             WHERE tenant_id = @tenant AND at >= @start AND at < @end
-             GROUP BY {column}
+            SELECT key, SUM(requests), SUM(input_tokens), SUM(output_tokens), SUM(total_tokens) FROM (
+                SELECT {column} AS key, requests, input_tokens, output_tokens, total_tokens FROM llm_usage_daily
+                 WHERE tenant_id = @tenant AND day >= @firstDay AND day < @endDay
+                UNION ALL
+                SELECT {column}, 1, input_tokens, output_tokens, total_tokens FROM llm_usage
+                 WHERE tenant_id = @tenant AND at >= @startMs AND at < @headEnd
+                UNION ALL
+                SELECT {column}, 1, input_tokens, output_tokens, total_tokens FROM llm_usage
+                 WHERE tenant_id = @tenant AND at >= @tailStart AND at < @endMs)
+             GROUP BY key
             """,
-            new { tenant = scope.TenantId, start = UnixMs.From(start), end = UnixMs.From(end) }).ToList();
+            window).ToList();
         var emails = by == "user"
             ? connection.Query<(string Id, string Email)>("SELECT id, email FROM users WHERE tenant_id = @tenant", new { tenant = scope.TenantId })
                 .ToDictionary(u => u.Id, u => u.Email, StringComparer.Ordinal)
@@ -78,8 +100,8 @@ public sealed class UsageReports(Database database, LlmCreditService credits, Ti
 
     /// <summary>
     /// The last <paramref name="days"/> days (today included) in the tenant's time zone, every day present.
-    /// Rows are summed per quarter hour in SQL (every time zone offset is a whole number of quarter hours),
-    /// then the quarter hours are placed in their local days, which stays right across DST changes.
+    /// Usage is kept per quarter hour and deployments are summed per quarter hour in SQL (every time zone offset is a
+    /// whole number of quarter hours); the quarter hours are then placed in their local days, right across DST changes.
     /// </summary>
     public UsageTrend Trend(TenantScope scope, int? days)
     {
@@ -105,8 +127,8 @@ public sealed class UsageReports(Database database, LlmCreditService credits, Ti
         using var connection = database.Open();
         foreach (var row in connection.Query<(long Quarter, long Requests, long Tokens)>(
                      """
-                     SELECT at / @quarter, COUNT(*), SUM(total_tokens) FROM llm_usage INDEXED BY ix_llm_usage_tenant_at
-                      WHERE tenant_id = @tenant AND at >= @start AND at < @end GROUP BY at / @quarter
+                     SELECT quarter, requests, total_tokens FROM llm_usage_quarters
+                      WHERE tenant_id = @tenant AND quarter >= @start / @quarter AND quarter < @end / @quarter
                      """, window))
         {
             var day = DayOf(bounds, row.Quarter * QuarterHourMs);
