@@ -5,12 +5,14 @@ using Argy.Cli.Common;
 using Argy.Cli.Config;
 using Argy.Cli.Deployments;
 using Argy.Cli.Device;
+using Argy.Cli.Llm;
 using Argy.Cli.Login;
 using Argy.Cli.Orgs;
 using Argy.Cli.Products;
 using Argy.Cli.Settings;
 using Argy.Cli.Teams;
 using Argy.Cli.Tokens;
+using Argy.Cli.Usage;
 using Argy.Cli.Users;
 
 namespace Argy.Cli;
@@ -79,6 +81,8 @@ internal static class CliApp
         root.Subcommands.Add(LoginCommand.Create(runner));
         root.Subcommands.Add(LoginCommand.WhoAmI(runner));
         root.Subcommands.Add(DeviceCommand.Create(runner));
+        root.Subcommands.Add(LlmCommand.Create(runner));
+        root.Subcommands.Add(UsageCommand.Create(runner));
         return root;
     }
 }
