@@ -46,6 +46,15 @@ public sealed class LlmCreditService(Database database, LlmCreditStore store, Te
         using var connection = database.Open();
         using var transaction = Database.BeginWrite(connection);
         var user = FindUser(connection, transaction, scope, request.User!);
+        if (user.Status == Users.UserStatus.Disabled)
+        {
+            audit.Append(connection, transaction, scope, new AuditEntry(
+                "llm.request.denied", "user", user.Id, AuditOutcome.Denied, $"User {user.Id} is disabled and may not use the LLM gateway.",
+                new Dictionary<string, string?> { ["user"] = user.Id, ["model"] = request.Model, ["reason"] = "user disabled", ["correlationId"] = request.CorrelationId }));
+            transaction.Commit();
+            throw new ApiProblemException(StatusCodes.Status403Forbidden, "User disabled", $"User {user.Id} is disabled and may not use the LLM gateway.");
+        }
+
         var balance = Balance(connection, transaction, scope, user, config, period, now);
         if (balance.RemainingTokens is { } remaining && estimate > remaining)
         {

@@ -333,5 +333,9 @@ public sealed class LlmCreditTests(ITestOutputHelper output)
         var reservation = await llm.ReserveAsync(user, 1);
         await TestControlPlane.Json(await foreignGateway.PostAsync($"/api/v1/llm/reservations/{reservation}/release", null), 404);
         llm.Audit("llm.reservation.created").Should().ContainSingle();
+
+        await TestControlPlane.Json(await llm.Admin.PostAsync($"/api/v1/users/{user}/disable", null), 200);
+        await TestControlPlane.Json(await llm.AuthorizeAsync(user, 1), 403);
+        llm.Audit("llm.request.denied").Should().ContainSingle().Which.Outcome.Should().Be("denied");
     }
 }
