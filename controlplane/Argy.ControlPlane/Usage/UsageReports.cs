@@ -100,8 +100,8 @@ public sealed class UsageReports(Database database, LlmCreditService credits, Ti
 
     /// <summary>
     /// The last <paramref name="days"/> days (today included) in the tenant's time zone, every day present.
-    /// Usage is kept per quarter hour and deployments are summed per quarter hour in SQL (every time zone offset is a
-    /// whole number of quarter hours); the quarter hours are then placed in their local days, right across DST changes.
+    /// Usage is kept per quarter hour (every time zone offset is a whole number of quarter hours) and the quarter hours
+    /// are placed in their local days; deployments are counted per local day on the index. Both stay right across DST changes.
     /// </summary>
     public UsageTrend Trend(TenantScope scope, int? days)
     {
@@ -136,13 +136,17 @@ public sealed class UsageReports(Database database, LlmCreditService credits, Ti
             tokens[day] += row.Tokens;
         }
 
-        foreach (var row in connection.Query<(long Quarter, long Count)>(
-                     """
-                     SELECT created_at / @quarter, COUNT(*) FROM deployments INDEXED BY ix_deployments_usage
-                      WHERE tenant_id = @tenant AND created_at >= @start AND created_at < @end GROUP BY created_at / @quarter
+        // One index range count per local day; the day bounds are numbers computed here, not caller input.
+        var dayRows = string.Join(", ", Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"({i}, {bounds[i]}, {bounds[i + 1]})")));
+        foreach (var row in connection.Query<(long Day, long Count)>(
+                     $"""
+                     WITH days (day, start, finish) AS (VALUES {dayRows})
+                     SELECT day, (SELECT COUNT(*) FROM deployments INDEXED BY ix_deployments_usage
+                                   WHERE tenant_id = @tenant AND created_at >= start AND created_at < finish)
+                       FROM days
                      """, window))
         {
-            deployments[DayOf(bounds, row.Quarter * QuarterHourMs)] += row.Count;
+            deployments[row.Day] = row.Count;
         }
 
         var items = Enumerable.Range(0, count)
