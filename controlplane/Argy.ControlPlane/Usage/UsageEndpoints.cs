@@ -18,12 +18,3 @@ public static class UsageEndpoints
         return api;
     }
 }
-
-public static class UsageExtensions
-{
-    public static IServiceCollection AddArgyUsage(this IServiceCollection services)
-    {
-        services.AddSingleton<UsageReports>();
-        return services;
-    }
-}
