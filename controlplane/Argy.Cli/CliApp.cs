@@ -7,6 +7,7 @@ using Argy.Cli.Common;
 using Argy.Cli.Config;
 using Argy.Cli.Deployments;
 using Argy.Cli.Device;
+using Argy.Cli.Llm;
 using Argy.Cli.Login;
 using Argy.Cli.Orgs;
 using Argy.Cli.Products;
@@ -14,6 +15,7 @@ using Argy.Cli.Quotas;
 using Argy.Cli.Settings;
 using Argy.Cli.Teams;
 using Argy.Cli.Tokens;
+using Argy.Cli.Usage;
 using Argy.Cli.Users;
 
 namespace Argy.Cli;
@@ -85,6 +87,8 @@ internal static class CliApp
         root.Subcommands.Add(AuditCommand.Create(runner));
         root.Subcommands.Add(ApprovalsCommand.Create(runner));
         root.Subcommands.Add(QuotasCommand.Create(runner));
+        root.Subcommands.Add(LlmCommand.Create(runner));
+        root.Subcommands.Add(UsageCommand.Create(runner));
         return root;
     }
 }

@@ -10,6 +10,7 @@ using Argy.ControlPlane.DeviceFlow;
 using Argy.ControlPlane.Email;
 using Argy.ControlPlane.Gateway;
 using Argy.ControlPlane.Hosting;
+using Argy.ControlPlane.Llm;
 using Argy.ControlPlane.Observability;
 using Argy.ControlPlane.Orgs;
 using Argy.ControlPlane.Problems;
@@ -21,6 +22,7 @@ using Argy.ControlPlane.Sessions;
 using Argy.ControlPlane.Settings;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Teams;
+using Argy.ControlPlane.Usage;
 using Argy.ControlPlane.Users;
 using Microsoft.AspNetCore.DataProtection;
 using Serilog;
@@ -66,6 +68,8 @@ builder.Services.AddArgyAuditTrail();
 builder.Services.AddArgyDeviceFlow();
 builder.Services.AddArgyQuotas();
 builder.Services.AddArgyApprovals();
+builder.Services.AddArgyLlm();
+builder.Services.AddArgyUsage();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     // Unknown fields are a client bug worth hearing about, not something to ignore silently.
@@ -105,6 +109,8 @@ api.MapSettingsEndpoints();
 api.MapConfigTransferEndpoints();
 api.MapQuotaEndpoints();
 api.MapApprovalEndpoints();
+api.MapLlmEndpoints();
+api.MapUsageEndpoints();
 app.MapScimEndpoints();
 app.MapSignInPages();
 

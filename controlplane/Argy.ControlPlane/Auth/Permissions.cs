@@ -27,6 +27,11 @@ public static class Permissions
     public const string SettingsRead = "settings:read";
     public const string SettingsManage = "settings:manage";
 
+    // llm:gateway: reserve, settle and record LLM tokens for users (the LLM gateway's API token).
+    // usage:read: LLM and deployment usage reports.
+    public const string LlmGateway = "llm:gateway";
+    public const string UsageRead = "usage:read";
+
     private static readonly Dictionary<string, string[]> Matrix = new(StringComparer.Ordinal)
     {
         [AgentsRead] = [Roles.Admin, Roles.PlatformEngineer, Roles.ProductManager, Roles.User, Roles.Approver, Roles.Viewer],
@@ -48,6 +53,8 @@ public static class Permissions
         [OrgsManage] = [Roles.Admin],
         [SettingsRead] = [Roles.Admin],
         [SettingsManage] = [Roles.Admin],
+        [LlmGateway] = [Roles.Admin, Roles.PlatformEngineer],
+        [UsageRead] = [Roles.Admin, Roles.PlatformEngineer, Roles.ProductManager],
     };
 
     public static IEnumerable<string> Names => Matrix.Keys;
