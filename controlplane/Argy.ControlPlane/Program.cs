@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Argy.ControlPlane.Agents;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.ConfigTransfer;
+using Argy.ControlPlane.Delivery;
 using Argy.ControlPlane.Deployments;
 using Argy.ControlPlane.DeviceFlow;
 using Argy.ControlPlane.Email;
@@ -59,6 +60,7 @@ builder.Services
     .AddArgyConfigTransfer();
 builder.Services.AddArgyAudit();
 builder.Services.AddArgyDeviceFlow();
+builder.Services.AddArgyDelivery();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     // Unknown fields are a client bug worth hearing about, not something to ignore silently.
@@ -96,6 +98,7 @@ api.MapProductEndpoints();
 api.MapOrgEndpoints();
 api.MapSettingsEndpoints();
 api.MapConfigTransferEndpoints();
+api.MapDeliveryEndpoints();
 app.MapScimEndpoints();
 app.MapSignInPages();
 

@@ -18,6 +18,9 @@ public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time)
 {
     public const string CorrelationHeader = "X-Correlation-Id";
 
+    /// <summary>Raised after a record is inserted, before the caller commits (delivery wakes on it).</summary>
+    public event Action<AuditRecord>? Appended;
+
     /// <summary>Appends one record. <paramref name="transaction"/> must be a write transaction (<see cref="Database.BeginWrite"/>).</summary>
     public AuditRecord Append(SqliteConnection connection, SqliteTransaction transaction, TenantScope? scope, AuditEntry entry, AuditActor? actor = null)
     {
@@ -69,6 +72,7 @@ public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time)
                     @Subject, @SourceIp, @UserAgent, @CorrelationId, @Detail, @Data, @Content, @ContentKeyId, @PrevHash, @Hash)
             """,
             record, transaction);
+        Appended?.Invoke(record);
         return record;
     }
 

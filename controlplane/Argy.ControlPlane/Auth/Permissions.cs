@@ -24,6 +24,8 @@ public static class Permissions
     public const string OrgsManage = "orgs:manage";
     public const string SettingsRead = "settings:read";
     public const string SettingsManage = "settings:manage";
+    // delivery:manage: SIEM, notification webhook and email sinks (their URLs, filters and secrets).
+    public const string DeliveryManage = "delivery:manage";
 
     private static readonly Dictionary<string, string[]> Matrix = new(StringComparer.Ordinal)
     {
@@ -45,6 +47,7 @@ public static class Permissions
         [OrgsManage] = [Roles.Admin],
         [SettingsRead] = [Roles.Admin],
         [SettingsManage] = [Roles.Admin],
+        [DeliveryManage] = [Roles.Admin],
     };
 
     public static IEnumerable<string> Names => Matrix.Keys;

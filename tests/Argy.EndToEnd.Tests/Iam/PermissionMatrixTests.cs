@@ -37,6 +37,7 @@ public sealed class PermissionMatrixTests(IamFixture fixture)
         ["orgs:manage"] = [Admin],
         ["settings:read"] = [Admin],
         ["settings:manage"] = [Admin],
+        ["delivery:manage"] = [Admin],
         ["authenticated"] = AllRoles,
     };
 
@@ -110,6 +111,12 @@ public sealed class PermissionMatrixTests(IamFixture fixture)
         { "settings:read", "GET", "/api/v1/config/export?sections=nope", null },
         { "settings:manage", "POST", "/api/v1/config/import/preview", "{}" },
         { "settings:manage", "POST", "/api/v1/config/import", "{}" },
+        { "delivery:manage", "POST", "/api/v1/delivery/sinks", "{}" },
+        { "delivery:manage", "GET", "/api/v1/delivery/sinks", null },
+        { "delivery:manage", "GET", "/api/v1/delivery/sinks/snk_nope", null },
+        { "delivery:manage", "PATCH", "/api/v1/delivery/sinks/snk_nope", "{}" },
+        { "delivery:manage", "DELETE", "/api/v1/delivery/sinks/snk_nope", null },
+        { "delivery:manage", "POST", "/api/v1/delivery/sinks/snk_nope/test", null },
         { "authenticated", "GET", "/api/v1/me", null },
         { "authenticated", "GET", "/api/v1/tenant", null },
         { "authenticated", "POST", "/api/v1/auth/refresh", null },
