@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using Argy.Cli.Agents;
 using Argy.Cli.Common;
 using Argy.Cli.Config;
+using Argy.Cli.Delivery;
 using Argy.Cli.Deployments;
 using Argy.Cli.Device;
 using Argy.Cli.Login;
@@ -79,6 +80,8 @@ internal static class CliApp
         root.Subcommands.Add(LoginCommand.Create(runner));
         root.Subcommands.Add(LoginCommand.WhoAmI(runner));
         root.Subcommands.Add(DeviceCommand.Create(runner));
+        root.Subcommands.Add(SiemCommand.Create(runner));
+        root.Subcommands.Add(NotificationsCommand.Create(runner));
         return root;
     }
 }
