@@ -23,7 +23,8 @@ public sealed record SinkResponse(
     bool Enabled,
     string? KeyId,
     long CursorSeq,
-    long? Pending,
+    long Pending,
+    DateTimeOffset? OldestPendingAt,
     int Attempts,
     DateTimeOffset? NextAttemptAt,
     string? LastError,
@@ -31,8 +32,8 @@ public sealed record SinkResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
-    public static SinkResponse From(DeliverySinkRow row, long? pending = null) => new(
-        row.Id, row.Name, row.Kind, row.Format, row.Url, row.EventList, row.RecipientList, row.Enabled, row.KeyId, row.CursorSeq, pending,
+    public static SinkResponse From(DeliverySinkRow row, SinkLag? lag = null) => new(
+        row.Id, row.Name, row.Kind, row.Format, row.Url, row.EventList, row.RecipientList, row.Enabled, row.KeyId, row.CursorSeq, lag?.Count ?? 0, UnixMs.To(lag?.OldestAt),
         row.Attempts, UnixMs.To(row.NextAttemptAt), row.LastError, UnixMs.To(row.LastDeliveredAt), UnixMs.To(row.CreatedAt), UnixMs.To(row.UpdatedAt));
 }
 

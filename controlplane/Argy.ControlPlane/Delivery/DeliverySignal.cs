@@ -12,20 +12,6 @@ public sealed class DeliverySignal
 
     public void Wake() => _wakes.Writer.TryWrite(true);
 
-    /// <summary>Waits for a wake or for <paramref name="timeout"/> on <paramref name="time"/>; true when woken.</summary>
-    public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
-    {
-        if (_wakes.Reader.TryRead(out _))
-        {
-            return true;
-        }
-
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var wake = _wakes.Reader.WaitToReadAsync(either.Token).AsTask();
-        var delay = Task.Delay(timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout, time, either.Token);
-        var first = await Task.WhenAny(wake, delay);
-        await either.CancelAsync();
-        cancellationToken.ThrowIfCancellationRequested();
-        return first == wake && wake.IsCompletedSuccessfully && _wakes.Reader.TryRead(out _);
-    }
+    /// <summary>Completes when a wake is pending, and takes it; a cancelled wait takes nothing.</summary>
+    public async Task WaitAsync(CancellationToken cancellationToken) => await _wakes.Reader.ReadAsync(cancellationToken);
 }

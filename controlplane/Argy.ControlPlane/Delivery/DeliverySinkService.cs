@@ -95,7 +95,7 @@ public sealed partial class DeliverySinkService(
         transaction.Commit();
         LogCreated(logger, id, row.Kind, scope.TenantId, caller.ActorId);
         signal.Wake();
-        return new CreatedSinkResponse(SinkResponse.From(row, 0), secret);
+        return new CreatedSinkResponse(SinkResponse.From(row), secret);
     }
 
     public SinkResponse Get(TenantScope scope, string id)

@@ -37,6 +37,13 @@ public sealed class DeliverySinkRow
     public IReadOnlyList<string> RecipientList => DeliveryJson.ReadList(Recipients);
 }
 
+/// <summary>What a sink still has to go through.</summary>
+public sealed class SinkLag
+{
+    public long Count { get; init; }
+    public long? OldestAt { get; init; }
+}
+
 /// <summary>Changes to a sink; null fields are left as they are.</summary>
 public sealed record SinkChanges(string? Name, string? Url, string? Format, IReadOnlyList<string>? Events, IReadOnlyList<string>? Recipients, bool? Enabled);
 
@@ -100,12 +107,12 @@ public sealed class DeliverySinkStore(Database database, TimeProvider time)
     public bool Delete(SqliteConnection connection, SqliteTransaction transaction, TenantScope scope, string id) =>
         connection.Execute("DELETE FROM delivery_sinks WHERE tenant_id = @TenantId AND id = @id", new { scope.TenantId, id }, transaction) == 1;
 
-    /// <summary>How many of the tenant's audit records lie after the cursor (delivered or filtered out later).</summary>
-    public long Pending(TenantScope scope, long cursor)
+    /// <summary>How many of the tenant's audit records lie after the cursor (to deliver or to pass over), and when the oldest was written.</summary>
+    public SinkLag Pending(TenantScope scope, long cursor)
     {
         using var connection = database.Open();
-        return connection.ExecuteScalar<long>(
-            "SELECT COUNT(*) FROM audit_events WHERE tenant_id = @TenantId AND seq > @cursor", new { scope.TenantId, cursor });
+        return connection.QuerySingle<SinkLag>(
+            "SELECT COUNT(*) AS count, MIN(at) AS oldest_at FROM audit_events WHERE tenant_id = @TenantId AND seq > @cursor", new { scope.TenantId, cursor });
     }
 
     /// <summary>System work: enabled sinks of every tenant whose next attempt is due.</summary>

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 namespace Argy.ControlPlane.Delivery;
 
 /// <summary>
-/// Drives every enabled sink over its tenant's audit trail. Each round takes the sinks that are due, and each
-/// sink reads the records after its cursor in seq order, passes over those its filter does not match, and hands
+/// Drives every enabled sink over its tenant's audit trail, each sink on its own task. A sink that is due
+/// reads the records after its cursor in seq order, passes over those its filter does not match, and hands
 /// the others to the receiver one at a time. The cursor moves past an event only after the receiver accepted
 /// it; a failure leaves it before that event and schedules a retry with exponential backoff and jitter, so the
 /// head event is retried first and order is kept. Nothing is ever skipped: a receiver that refuses (4xx) is
@@ -53,45 +53,104 @@ public sealed partial class DeliveryWorker(
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        while (!stoppingToken.IsCancellationRequested)
+        // Each sink runs on its own, so a slow receiver never holds up the others.
+        var running = new Dictionary<string, Task<bool>>(StringComparer.Ordinal);
+        // Sinks that found nothing more to do: not started again until a wake, a poll or their retry time.
+        var idle = new HashSet<string>(StringComparer.Ordinal);
+        // Sinks that were running when a wake came: they may have read before the new record, so they run again.
+        var wokenWhileRunning = new HashSet<string>(StringComparer.Ordinal);
+        try
         {
-            var more = false;
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var now = UnixMs.From(time.GetUtcNow());
-                var due = store.Due(now);
-                var results = await Task.WhenAll(due.Select(sink => RunSinkAsync(sink, settings, stoppingToken)));
-                more = results.Any(r => r);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                LogRoundFailed(logger, e);
-            }
-
-            if (more)
-            {
-                continue;
-            }
-
-            var wait = settings.PollInterval;
-            try
-            {
-                var now = UnixMs.From(time.GetUtcNow());
-                if (store.NextRetryAt(now) is { } next && TimeSpan.FromMilliseconds(next - now) < wait)
+                var wait = settings.PollInterval;
+                try
                 {
-                    wait = TimeSpan.FromMilliseconds(next - now);
+                    var now = UnixMs.From(time.GetUtcNow());
+                    foreach (var sink in store.Due(now))
+                    {
+                        if (!running.ContainsKey(sink.Id) && !idle.Contains(sink.Id))
+                        {
+                            running[sink.Id] = Task.Run(() => RunSinkAsync(sink, settings, stoppingToken), stoppingToken);
+                        }
+                    }
+
+                    if (store.NextRetryAt(now) is { } next && TimeSpan.FromMilliseconds(next - now) < wait)
+                    {
+                        wait = TimeSpan.FromMilliseconds(next - now);
+                    }
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException e)
+                {
+                    LogRoundFailed(logger, e);
+                }
+
+                var (woken, elapsed) = await WaitAsync(wait, running.Values, stoppingToken);
+                foreach (var (id, task) in running.Where(r => r.Value.IsCompleted).ToList())
+                {
+                    running.Remove(id);
+                    var more = false;
+                    if (task.IsFaulted)
+                    {
+                        LogRoundFailed(logger, task.Exception.GetBaseException());
+                    }
+                    else if (task.IsCompletedSuccessfully)
+                    {
+                        more = task.Result;
+                    }
+
+                    if (!more && !wokenWhileRunning.Contains(id))
+                    {
+                        idle.Add(id);
+                    }
+
+                    wokenWhileRunning.Remove(id);
+                }
+
+                if (woken)
+                {
+                    Barrier();
+                    wokenWhileRunning.UnionWith(running.Keys);
+                }
+
+                if (woken || elapsed)
+                {
+                    idle.Clear();
                 }
             }
-            catch (Microsoft.Data.Sqlite.SqliteException e)
+        }
+        finally
+        {
+            try
             {
-                LogRoundFailed(logger, e);
+                await Task.WhenAll(running.Values);
             }
-
-            if (await signal.WaitAsync(wait, time, stoppingToken))
+            catch (Exception e) when (e is OperationCanceledException || stoppingToken.IsCancellationRequested)
             {
-                Barrier();
             }
         }
+    }
+
+    /// <summary>Waits for a wake, for a running sink to finish, or for <paramref name="timeout"/>; says whether it was woken and whether the time is up.</summary>
+    private async Task<(bool Woken, bool Elapsed)> WaitAsync(TimeSpan timeout, IEnumerable<Task> running, CancellationToken stoppingToken)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var wake = signal.WaitAsync(either.Token);
+        var delay = Task.Delay(timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout, time, either.Token);
+        await Task.WhenAny([wake, delay, .. running]);
+        await either.CancelAsync();
+        stoppingToken.ThrowIfCancellationRequested();
+        var woken = false;
+        try
+        {
+            await wake;
+            woken = true;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return (woken, delay.IsCompletedSuccessfully);
     }
 
     /// <summary>
@@ -180,6 +239,6 @@ public sealed partial class DeliveryWorker(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {SinkId} of tenant {TenantId}: the receiver refuses {EventId} with {Status} (attempt {Attempt}); retrying in {Delay} until the receiver or the sink is fixed")]
     private static partial void LogRefused(ILogger logger, string sinkId, string tenantId, string eventId, int status, int attempt, TimeSpan delay);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A delivery round failed; retrying at the next poll")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery failed unexpectedly; retrying at the next poll")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception);
 }

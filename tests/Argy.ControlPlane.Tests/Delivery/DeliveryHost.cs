@@ -23,7 +23,8 @@ internal sealed class DeliveryHost : IAsyncDisposable
 
     public TestControlPlane ControlPlane { get; }
 
-    public static async Task<DeliveryHost> StartAsync(IReadOnlyDictionary<string, string?>? extra = null)
+    /// <param name="pumpClock">false: the fake clock stands still, so no poll and no retry ever becomes due.</param>
+    public static async Task<DeliveryHost> StartAsync(IReadOnlyDictionary<string, string?>? extra = null, bool pumpClock = true)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -39,7 +40,11 @@ internal sealed class DeliveryHost : IAsyncDisposable
         }
 
         var host = new DeliveryHost(await TestControlPlane.StartAsync(settings));
-        host._pump = host.PumpAsync(host._stop.Token);
+        if (pumpClock)
+        {
+            host._pump = host.PumpAsync(host._stop.Token);
+        }
+
         return host;
     }
 

@@ -23,6 +23,7 @@ internal sealed class WebhookReceiver(TimeProvider time) : IAsyncDisposable
 {
     private readonly HttpRequestVerifier _verifier = new(new SignatureVerifier(time, new NonceCache(time, SigningScheme.NonceMemory), SigningScheme.MaxClockSkew));
     private WebApplication? _app;
+    private int _held;
 
     public int Port { get; } = FreePort();
 
@@ -30,6 +31,12 @@ internal sealed class WebhookReceiver(TimeProvider time) : IAsyncDisposable
 
     /// <summary>The status answered while up.</summary>
     public int Status { get; set; } = 200;
+
+    /// <summary>While set, requests are held (not answered) until it completes.</summary>
+    public TaskCompletionSource? Hold { get; set; }
+
+    /// <summary>How many requests are being held now.</summary>
+    public int Held => _held;
 
     public string? SinkId { get; set; }
 
@@ -56,6 +63,13 @@ internal sealed class WebhookReceiver(TimeProvider time) : IAsyncDisposable
             var verification = _verifier.Verify(context.Request.Method, rawTarget, name => context.Request.Headers[name].FirstOrDefault(), body,
                 ProtocolHeaders.WebhookId,
                 claims => claims.Principal == SinkId && claims.TenantId == TenantId && claims.KeyId == Key?.KeyId ? Key : null);
+            if (Hold is { } hold)
+            {
+                Interlocked.Increment(ref _held);
+                await hold.Task.WaitAsync(context.RequestAborted);
+                Interlocked.Decrement(ref _held);
+            }
+
             var status = Status;
             Requests.Enqueue(new ReceivedDelivery(context.Request.Headers["x-argy-event-id"].FirstOrDefault(), System.Text.Encoding.UTF8.GetString(body),
                 context.Request.ContentType, verification.Check, status));
@@ -67,6 +81,7 @@ internal sealed class WebhookReceiver(TimeProvider time) : IAsyncDisposable
 
     public async Task StopAsync()
     {
+        Hold?.TrySetResult();
         if (_app is not null)
         {
             await _app.StopAsync();
