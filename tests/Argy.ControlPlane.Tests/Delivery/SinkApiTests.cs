@@ -11,43 +11,6 @@ namespace Argy.ControlPlane.Tests.Delivery;
 
 public sealed class SinkApiTests
 {
-    public static TheoryData<string, string> BadRequests => new()
-    {
-        { """{"kind":"syslog","url":"https://siem.example/in"}""", "kind" },
-        { """{"kind":"siem","url":"ftp://siem.example/in"}""", "url" },
-        { """{"kind":"siem","url":"/relative/path"}""", "url" },
-        { """{"kind":"siem","url":"https://user:pw@siem.example/in"}""", "url" },
-        { """{"kind":"siem"}""", "url" },
-        { """{"kind":"siem","url":"https://siem.example/in","format":"leef"}""", "format" },
-        { """{"kind":"webhook","url":"https://hooks.example/in","format":"cef"}""", "format" },
-        { """{"kind":"siem","url":"https://siem.example/in","events":["Deployment Failed"]}""", "events" },
-        { """{"kind":"siem","url":"https://siem.example/in","events":["*.failed"]}""", "events" },
-        { """{"kind":"email"}""", "recipients" },
-        { """{"kind":"email","recipients":[]}""", "recipients" },
-        { """{"kind":"email","recipients":["not-an-address"]}""", "recipients" },
-        { """{"kind":"email","recipients":["a@example.com, b@example.com"]}""", "recipients" },
-        { """{"kind":"email","recipients":["ops@example.com"],"url":"https://x.example"}""", "url" },
-        { """{"kind":"webhook","url":"https://hooks.example/in","recipients":["ops@example.com"]}""", "recipients" },
-        { """{"kind":"siem","url":"https://siem.example/in","name":"bad\nname"}""", "name" },
-    };
-
-    [Theory]
-    [MemberData(nameof(BadRequests))]
-    public async Task Bad_input_is_a_400_naming_the_field_and_creates_nothing(string body, string field)
-    {
-        await using var controlPlane = await TestControlPlane.StartAsync();
-        var admin = controlPlane.Admin();
-
-        var response = await admin.PostAsync("/api/v1/delivery/sinks", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
-
-        var problem = await TestControlPlane.Json(response, 400);
-        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
-        problem["errors"]!.AsObject().Select(e => e.Key).Should().Contain(field);
-        var list = await TestControlPlane.Json(await admin.GetAsync("/api/v1/delivery/sinks"), 200);
-        list["items"]!.AsArray().Should().BeEmpty();
-        ActionsOf(controlPlane, "delivery.sink.created").Should().BeEmpty();
-    }
-
     [Fact]
     public async Task Create_update_delete_each_write_one_audit_record_and_the_secret_is_shown_only_once()
     {
@@ -125,11 +88,61 @@ public sealed class SinkApiTests
         ActionsOf(host.ControlPlane, "delivery.sink.tested").Should().HaveCount(3);
     }
 
-    private static List<string> ActionsOf(TestControlPlane controlPlane, string? action, string? resourceId = null)
+    internal static List<string> ActionsOf(TestControlPlane controlPlane, string? action, string? resourceId = null)
     {
         using var connection = controlPlane.Services.GetRequiredService<Database>().Open();
         return connection.Query<string>(
             "SELECT action FROM audit_events WHERE tenant_id = @TenantId AND (@action IS NULL OR action = @action) AND (@resourceId IS NULL OR resource_id = @resourceId) ORDER BY seq",
             new { controlPlane.TenantId, action, resourceId }).AsList();
+    }
+}
+
+/// <summary>One control plane for the bad-input cases: none of them may create anything.</summary>
+public sealed class SinkValidationTests(SinkValidationTests.Host fixture) : IClassFixture<SinkValidationTests.Host>
+{
+    public static TheoryData<string, string> BadRequests => new()
+    {
+        { """{"kind":"syslog","url":"https://siem.example/in"}""", "kind" },
+        { """{"kind":"siem","url":"ftp://siem.example/in"}""", "url" },
+        { """{"kind":"siem","url":"/relative/path"}""", "url" },
+        { """{"kind":"siem","url":"https://user:pw@siem.example/in"}""", "url" },
+        { """{"kind":"siem"}""", "url" },
+        { """{"kind":"siem","url":"https://siem.example/in","format":"leef"}""", "format" },
+        { """{"kind":"webhook","url":"https://hooks.example/in","format":"cef"}""", "format" },
+        { """{"kind":"siem","url":"https://siem.example/in","events":["Deployment Failed"]}""", "events" },
+        { """{"kind":"siem","url":"https://siem.example/in","events":["*.failed"]}""", "events" },
+        { """{"kind":"email"}""", "recipients" },
+        { """{"kind":"email","recipients":[]}""", "recipients" },
+        { """{"kind":"email","recipients":["not-an-address"]}""", "recipients" },
+        { """{"kind":"email","recipients":["a@example.com, b@example.com"]}""", "recipients" },
+        { """{"kind":"email","recipients":["ops@example.com"],"url":"https://x.example"}""", "url" },
+        { """{"kind":"webhook","url":"https://hooks.example/in","recipients":["ops@example.com"]}""", "recipients" },
+        { """{"kind":"siem","url":"https://siem.example/in","name":"bad\nname"}""", "name" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task Bad_input_is_a_400_naming_the_field_and_creates_nothing(string body, string field)
+    {
+        var controlPlane = fixture.ControlPlane;
+        var admin = controlPlane.Admin();
+
+        var response = await admin.PostAsync("/api/v1/delivery/sinks", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        var problem = await TestControlPlane.Json(response, 400);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        problem["errors"]!.AsObject().Select(e => e.Key).Should().Contain(field);
+        var list = await TestControlPlane.Json(await admin.GetAsync("/api/v1/delivery/sinks"), 200);
+        list["items"]!.AsArray().Should().BeEmpty();
+        SinkApiTests.ActionsOf(controlPlane, "delivery.sink.created").Should().BeEmpty();
+    }
+
+    public sealed class Host : IAsyncLifetime
+    {
+        public TestControlPlane ControlPlane { get; private set; } = null!;
+
+        public async Task InitializeAsync() => ControlPlane = await TestControlPlane.StartAsync();
+
+        public async Task DisposeAsync() => await ControlPlane.DisposeAsync();
     }
 }
