@@ -90,7 +90,9 @@ public sealed class DeliverySinkStore(Database database, TimeProvider time)
                SET name = COALESCE(@Name, name), url = COALESCE(@Url, url), format = COALESCE(@Format, format),
                    events = COALESCE(@Events, events), recipients = COALESCE(@Recipients, recipients),
                    enabled = COALESCE(@Enabled, enabled),
+                   -- A fixed target or a resumed sink is tried again at once, with a fresh backoff.
                    next_attempt_at = CASE WHEN @Enabled = 1 OR @Url IS NOT NULL OR @Recipients IS NOT NULL THEN NULL ELSE next_attempt_at END,
+                   attempts = CASE WHEN @Enabled = 1 OR @Url IS NOT NULL OR @Recipients IS NOT NULL THEN 0 ELSE attempts END,
                    updated_at = @Now
              WHERE tenant_id = @TenantId AND id = @id
             """,
@@ -149,34 +151,40 @@ public sealed class DeliverySinkStore(Database database, TimeProvider time)
     public void Delivered(TenantScope scope, string id, long seq)
     {
         using var connection = database.Open();
+        using var transaction = Database.BeginWrite(connection);
         connection.Execute(
             """
             UPDATE delivery_sinks
                SET cursor_seq = MAX(cursor_seq, @seq), attempts = 0, next_attempt_at = NULL, last_error = NULL, last_delivered_at = @Now
              WHERE tenant_id = @TenantId AND id = @id
             """,
-            new { seq, Now, scope.TenantId, id });
+            new { seq, Now, scope.TenantId, id }, transaction);
+        transaction.Commit();
     }
 
     /// <summary>Records up to <paramref name="seq"/> do not match the filter: move past them without touching the error state.</summary>
     public void Skipped(TenantScope scope, string id, long seq)
     {
         using var connection = database.Open();
+        using var transaction = Database.BeginWrite(connection);
         connection.Execute(
             "UPDATE delivery_sinks SET cursor_seq = MAX(cursor_seq, @seq) WHERE tenant_id = @TenantId AND id = @id",
-            new { seq, scope.TenantId, id });
+            new { seq, scope.TenantId, id }, transaction);
+        transaction.Commit();
     }
 
     /// <summary>The head event failed: count the attempt and schedule the retry; the cursor stays before it.</summary>
     public void Failed(TenantScope scope, string id, int attempts, long nextAttemptAt, string error)
     {
         using var connection = database.Open();
+        using var transaction = Database.BeginWrite(connection);
         connection.Execute(
             """
             UPDATE delivery_sinks SET attempts = @attempts, next_attempt_at = @nextAttemptAt, last_error = @error
              WHERE tenant_id = @TenantId AND id = @id
             """,
-            new { attempts, nextAttemptAt, error = error.Length > 1000 ? error[..1000] : error, scope.TenantId, id });
+            new { attempts, nextAttemptAt, error = error.Length > 1000 ? error[..1000] : error, scope.TenantId, id }, transaction);
+        transaction.Commit();
     }
 }
 

@@ -178,6 +178,7 @@ public sealed partial class DeliveryWorker(
         var filter = new EventFilter(sink.EventList);
         var records = store.ReadAfter(scope, sink.CursorSeq, settings.BatchSize);
         var skippedTo = 0L;
+        var failures = sink.Attempts;
         foreach (var record in records)
         {
             if (!filter.Matches(record.Action))
@@ -199,10 +200,11 @@ public sealed partial class DeliveryWorker(
             if (attempt.Delivered)
             {
                 store.Delivered(scope, sink.Id, record.Seq);
+                failures = 0;
                 continue;
             }
 
-            var attempts = sink.Attempts + 1;
+            var attempts = failures + 1;
             var delay = Backoff(attempts, settings);
             store.Failed(scope, sink.Id, attempts, UnixMs.From(time.GetUtcNow() + delay), attempt.Error ?? "Delivery failed.");
             if (attempt.Refused)
