@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Argy.ControlPlane.Audit;
 using Argy.Protocol.Signing;
 
@@ -45,5 +46,31 @@ public sealed class DeliverySchedulingTests
         hanging.Hold.SetResult();
         await DeliveryHost.Eventually(() => hanging.Accepted.Count() == 2, "the slow sink catches up in order");
         hanging.Accepted.Select(r => r.EventId).Should().Equal($"evt_{first.Seq}", $"evt_{second.Seq}");
+    }
+
+    [Fact]
+    public async Task Pointing_a_failing_sink_at_a_working_url_delivers_at_once_instead_of_after_its_backoff()
+    {
+        // A 30-minute backoff is 3 real minutes with the pumped clock: far longer than the test waits.
+        await using var host = await DeliveryHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Argy:Delivery:InitialBackoff"] = "00:30:00",
+            ["Argy:Delivery:MaxBackoff"] = "01:00:00",
+        });
+        await using var dead = new WebhookReceiver(host.ControlPlane.Time);
+        await using var fixedReceiver = new WebhookReceiver(host.ControlPlane.Time);
+        await fixedReceiver.StartAsync();
+        var (id, _, _) = await host.CreateSinkAsync(new { kind = "siem", url = dead.Url, events = new[] { "deployment.*" } }, fixedReceiver);
+        var record = host.Append(new AuditEntry("deployment.failed", "deployment", "run_1"))[0];
+        await DeliveryHost.Eventually(async () => (int)(await host.GetSinkAsync(id))["attempts"]! == 1, "the first attempt fails");
+        var waiting = await host.GetSinkAsync(id);
+        (waiting["nextAttemptAt"]!.GetValue<DateTimeOffset>() - host.ControlPlane.Time.GetUtcNow()).Should().BeGreaterThan(TimeSpan.FromMinutes(10));
+
+        var patched = await host.ControlPlane.Admin().PatchAsJsonAsync($"/api/v1/delivery/sinks/{id}", new { url = fixedReceiver.Url });
+        patched.EnsureSuccessStatusCode();
+
+        await DeliveryHost.Eventually(() => fixedReceiver.Accepted.Any(), "the event goes to the new url", seconds: 30);
+        fixedReceiver.Accepted.Single().EventId.Should().Be($"evt_{record.Seq}");
+        fixedReceiver.Accepted.Single().Check.Should().Be(SignatureCheck.Valid);
     }
 }
