@@ -5,6 +5,7 @@ using Argy.Cli.Audit;
 using Argy.Cli.Approvals;
 using Argy.Cli.Common;
 using Argy.Cli.Config;
+using Argy.Cli.Delivery;
 using Argy.Cli.Deployments;
 using Argy.Cli.Device;
 using Argy.Cli.Llm;
@@ -89,6 +90,8 @@ internal static class CliApp
         root.Subcommands.Add(QuotasCommand.Create(runner));
         root.Subcommands.Add(LlmCommand.Create(runner));
         root.Subcommands.Add(UsageCommand.Create(runner));
+        root.Subcommands.Add(SiemCommand.Create(runner));
+        root.Subcommands.Add(NotificationsCommand.Create(runner));
         return root;
     }
 }

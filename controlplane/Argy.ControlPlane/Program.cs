@@ -5,6 +5,7 @@ using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Approvals;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.ConfigTransfer;
+using Argy.ControlPlane.Delivery;
 using Argy.ControlPlane.Deployments;
 using Argy.ControlPlane.DeviceFlow;
 using Argy.ControlPlane.Email;
@@ -70,6 +71,7 @@ builder.Services.AddArgyQuotas();
 builder.Services.AddArgyApprovals();
 builder.Services.AddArgyLlm();
 builder.Services.AddArgyUsage();
+builder.Services.AddArgyDelivery();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     // Unknown fields are a client bug worth hearing about, not something to ignore silently.
@@ -111,6 +113,7 @@ api.MapQuotaEndpoints();
 api.MapApprovalEndpoints();
 api.MapLlmEndpoints();
 api.MapUsageEndpoints();
+api.MapDeliveryEndpoints();
 app.MapScimEndpoints();
 app.MapSignInPages();
 

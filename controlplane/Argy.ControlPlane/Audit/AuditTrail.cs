@@ -30,6 +30,9 @@ public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time, Aud
 {
     public const string CorrelationHeader = "X-Correlation-Id";
 
+    /// <summary>Raised after a record is inserted, before the caller commits (delivery wakes on it).</summary>
+    public event Action<AuditRecord>? Appended;
+
     /// <summary>Appends one record. <paramref name="transaction"/> must be a write transaction (<see cref="Database.BeginWrite"/>).</summary>
     public AuditRecord Append(SqliteConnection connection, SqliteTransaction transaction, TenantScope? scope, AuditEntry entry, AuditActor? actor = null)
     {
@@ -71,7 +74,7 @@ public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time, Aud
     /// with one SELECT and one INSERT. <paramref name="transaction"/> must be a write transaction: it holds SQLite's
     /// single write lock, so the tail read here is still the tail at insert.
     /// </summary>
-    public static AuditRecord Insert(SqliteConnection connection, SqliteTransaction transaction, AuditRecord draft)
+    public AuditRecord Insert(SqliteConnection connection, SqliteTransaction transaction, AuditRecord draft)
     {
         // The tail is the tenant's last chained record, or the anchor retention left when it purged them all;
         // sqlite_sequence remembers the highest seq ever used, so a purge never lets a number come back.
@@ -95,6 +98,7 @@ public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time, Aud
                     @Subject, @SourceIp, @UserAgent, @CorrelationId, @Detail, @Data, @Content, @ContentKeyId, @PrevHash, @Hash)
             """,
             record, transaction);
+        Appended?.Invoke(record);
         return record;
     }
 

@@ -26,6 +26,8 @@ public static class Permissions
     public const string OrgsManage = "orgs:manage";
     public const string SettingsRead = "settings:read";
     public const string SettingsManage = "settings:manage";
+    // delivery:manage: SIEM, notification webhook and email sinks (their URLs, filters and secrets).
+    public const string DeliveryManage = "delivery:manage";
 
     // llm:gateway: reserve, settle and record LLM tokens for users (the LLM gateway's API token).
     // usage:read: LLM and deployment usage reports.
@@ -55,6 +57,7 @@ public static class Permissions
         [SettingsManage] = [Roles.Admin],
         [LlmGateway] = [Roles.Admin, Roles.PlatformEngineer],
         [UsageRead] = [Roles.Admin, Roles.PlatformEngineer, Roles.ProductManager],
+        [DeliveryManage] = [Roles.Admin],
     };
 
     public static IEnumerable<string> Names => Matrix.Keys;

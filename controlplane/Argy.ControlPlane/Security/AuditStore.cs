@@ -19,7 +19,7 @@ public sealed class AuditEventRow
 }
 
 /// <summary>The audit table: append-only; rows are never updated.</summary>
-public sealed class AuditStore(Database database)
+public sealed class AuditStore(Database database, AuditTrail trail)
 {
     /// <summary>Appends queued refusals in one write transaction, each chained like every other record.</summary>
     public void Append(IReadOnlyList<AuditRecord> batch)
@@ -28,7 +28,7 @@ public sealed class AuditStore(Database database)
         using var transaction = Database.BeginWrite(connection);
         foreach (var draft in batch)
         {
-            AuditTrail.Insert(connection, transaction, draft);
+            trail.Insert(connection, transaction, draft);
         }
 
         transaction.Commit();

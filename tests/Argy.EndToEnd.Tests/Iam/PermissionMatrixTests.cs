@@ -40,6 +40,7 @@ public sealed class PermissionMatrixTests(IamFixture fixture)
         ["settings:manage"] = [Admin],
         ["llm:gateway"] = [Admin, Engineer],
         ["usage:read"] = [Admin, Engineer, Pm],
+        ["delivery:manage"] = [Admin],
         ["authenticated"] = AllRoles,
     };
 
@@ -132,6 +133,12 @@ public sealed class PermissionMatrixTests(IamFixture fixture)
         { "usage:read", "GET", "/api/v1/usage/llm", null },
         { "usage:read", "GET", "/api/v1/usage/deployments", null },
         { "usage:read", "GET", "/api/v1/usage/trend", null },
+        { "delivery:manage", "POST", "/api/v1/delivery/sinks", "{}" },
+        { "delivery:manage", "GET", "/api/v1/delivery/sinks", null },
+        { "delivery:manage", "GET", "/api/v1/delivery/sinks/snk_nope", null },
+        { "delivery:manage", "PATCH", "/api/v1/delivery/sinks/snk_nope", "{}" },
+        { "delivery:manage", "DELETE", "/api/v1/delivery/sinks/snk_nope", null },
+        { "delivery:manage", "POST", "/api/v1/delivery/sinks/snk_nope/test", null },
         { "authenticated", "GET", "/api/v1/me", null },
         { "authenticated", "GET", "/api/v1/tenant", null },
         { "authenticated", "POST", "/api/v1/auth/refresh", null },
