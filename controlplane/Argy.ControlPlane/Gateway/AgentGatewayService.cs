@@ -123,6 +123,8 @@ public sealed partial class AgentGatewayService(
         }
         finally
         {
+            // Missed heartbeats can surface as a cancelled call rather than a cancelled read: the idle timer decides.
+            silent |= idle.IsCancellationRequested && !session.Closed.IsCancellationRequested;
             session.Abort();
             await writer;
             EndSession(session, failed, silent, source);

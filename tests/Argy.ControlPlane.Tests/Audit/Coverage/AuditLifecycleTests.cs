@@ -80,6 +80,25 @@ public sealed class AuditLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_agent_that_falls_silent_is_disconnected_by_the_control_plane_and_recorded_as_the_systems_doing()
+    {
+        var agent = await _controlPlane.EnrollAgentAsync(AuditProbe.Unique("agent"));
+        var start = _probe.LastSeq();
+        var gateway = new GatewayClient(new AgentGateway.AgentGatewayClient(_controlPlane.Channel()), agent, _controlPlane.Time);
+        await gateway.ConnectAsync();
+        (await _probe.WaitForAsync(start, r => r.Action == AuditActions.AgentConnected)).Should().ContainSingle();
+
+        // Three missed heartbeats (of ten minutes each, in tests) and the session is closed.
+        _controlPlane.Time.Advance(TimeSpan.FromMinutes(31));
+        var disconnected = await _probe.WaitForAsync(start, r => r.Action == AuditActions.AgentDisconnected);
+        disconnected.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            ActorType = AuditActorType.System, ResourceId = agent.AgentId, Outcome = AuditOutcome.Success, TenantId = agent.TenantId,
+        });
+        disconnected[0].Detail.Should().Contain("missed heartbeats");
+    }
+
+    [Fact]
     public async Task A_refused_token_is_recorded_in_the_background_chained_to_the_records_before_it()
     {
         var start = _probe.LastSeq();
