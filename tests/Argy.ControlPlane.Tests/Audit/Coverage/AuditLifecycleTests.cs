@@ -121,7 +121,7 @@ public sealed class AuditLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task When_the_audit_record_cannot_be_written_the_change_fails_with_500_and_is_not_made()
+    public async Task When_the_audit_record_cannot_be_written_the_change_fails_with_503_and_is_not_made()
     {
         var agentId = await _probe.CreatedIdAsync("/api/v1/agents", new { name = AuditProbe.Unique("agent") });
         using (var connection = _controlPlane.Services.GetRequiredService<Database>().Open())
@@ -132,11 +132,12 @@ public sealed class AuditLifecycleTests : IAsyncLifetime
         var admin = _controlPlane.Admin();
         var team = AuditProbe.Unique("team");
         var created = await admin.PostAsJsonAsync("/api/v1/teams", new { name = team });
-        ((int)created.StatusCode).Should().Be(500);
+        var problem = await TestControlPlane.Json(created, 503);
         created.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        ((string)problem["title"]!).Should().Be("Audit trail unavailable");
 
         var revoked = await admin.PostAsync($"/api/v1/agents/{agentId}/revoke", null);
-        ((int)revoked.StatusCode).Should().Be(500);
+        await TestControlPlane.Json(revoked, 503);
         revoked.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
 
         // Nothing changed: reads write no audit record, so they still work.
