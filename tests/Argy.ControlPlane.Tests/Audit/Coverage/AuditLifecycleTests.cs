@@ -121,6 +121,22 @@ public sealed class AuditLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failed_sign_in_is_recorded_as_denied_with_its_origin()
+    {
+        var start = _probe.LastSeq();
+        var correlation = "login-" + Guid.NewGuid().ToString("N");
+        using var response = await _probe.SendAsync(
+            _probe.Json("POST", "/api/v1/auth/magic-link/redeem", new { token = "argy_mlk_nosuchlink_0123456789abcdef" }, bearer: ""), correlation);
+        ((int)response.StatusCode).Should().Be(401);
+
+        var failed = await _probe.WaitForAsync(start, r => r.Action == AuditActions.LoginFailed && r.CorrelationId == correlation);
+        failed.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            Outcome = AuditOutcome.Denied, ActorType = AuditActorType.Anonymous, UserAgent = AuditProbe.UserAgent,
+        });
+    }
+
+    [Fact]
     public async Task When_the_audit_record_cannot_be_written_the_change_fails_with_503_and_is_not_made()
     {
         var agentId = await _probe.CreatedIdAsync("/api/v1/agents", new { name = AuditProbe.Unique("agent") });
