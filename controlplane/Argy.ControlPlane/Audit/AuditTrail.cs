@@ -7,6 +7,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Argy.ControlPlane.Audit;
 
+/// <summary>The audit record of a change could not be written; the change is rolled back with it.</summary>
+public sealed class AuditUnavailableException(string action, Exception inner)
+    : Exception($"The audit record '{action}' could not be written: {inner.Message}", inner);
+
 /// <summary>Where a request came from, captured when the event happens (the batched writer stores it later).</summary>
 public sealed record AuditSource(string? SourceIp, string? UserAgent, string? CorrelationId)
 {
@@ -75,6 +79,18 @@ public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time, Aud
     /// single write lock, so the tail read here is still the tail at insert.
     /// </summary>
     public AuditRecord Insert(SqliteConnection connection, SqliteTransaction transaction, AuditRecord draft)
+    {
+        try
+        {
+            return InsertChained(connection, transaction, draft);
+        }
+        catch (SqliteException e)
+        {
+            throw new AuditUnavailableException(draft.Action, e);
+        }
+    }
+
+    private AuditRecord InsertChained(SqliteConnection connection, SqliteTransaction transaction, AuditRecord draft)
     {
         // The tail is the tenant's last chained record, or the anchor retention left when it purged them all;
         // sqlite_sequence remembers the highest seq ever used, so a purge never lets a number come back.

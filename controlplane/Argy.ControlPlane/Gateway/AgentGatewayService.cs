@@ -123,6 +123,9 @@ public sealed partial class AgentGatewayService(
         }
         finally
         {
+            // Missed heartbeats can surface as a cancelled call rather than a cancelled read, and the write loop may
+            // already have aborted the session: the idle timer decides, unless the control plane said goodbye first.
+            silent |= idle.IsCancellationRequested && session.ClosedWith is null && !context.CancellationToken.IsCancellationRequested;
             session.Abort();
             await writer;
             EndSession(session, failed, silent, source);

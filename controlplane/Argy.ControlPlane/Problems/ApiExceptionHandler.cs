@@ -21,6 +21,12 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
                     : bad.Message;
                 await ProblemWriter.WriteAsync(context, bad.StatusCode, "Invalid request", detail);
                 return true;
+            case Audit.AuditUnavailableException:
+                // The change and its record are one transaction: without the record, nothing was changed.
+                LogUnhandled(logger, exception, context.Request.Method, context.Request.Path);
+                await ProblemWriter.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Audit trail unavailable",
+                    "Nothing was changed: the change's audit record could not be written. Try again later; the failure is logged with its trace id.");
+                return true;
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
                 return true;
             default:

@@ -42,7 +42,7 @@ public sealed partial class AuditWriter(AuditLog audit, AuditStore store, ILogge
         {
             store.Append(batch);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or AuditUnavailableException)
         {
             // Every event was logged when recorded; the table misses these.
             LogBatchLost(logger, e, batch.Count);

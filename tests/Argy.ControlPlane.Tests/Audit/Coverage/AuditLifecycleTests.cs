@@ -26,7 +26,7 @@ public sealed class AuditLifecycleTests : IAsyncLifetime
     public async Task DisposeAsync() => await _controlPlane.DisposeAsync();
 
     [Fact]
-    public async Task An_agents_stream_and_its_runs_are_recorded_connected_started_succeeded_failed_disconnected_and_heartbeats_are_not()
+    public async Task An_agents_stream_and_its_runs_are_recorded_from_connect_through_each_ending_to_disconnect_and_heartbeats_are_not()
     {
         var tag = AuditProbe.Unique("pool");
         var agent = await _controlPlane.EnrollAgentAsync(AuditProbe.Unique("agent"), tag);
@@ -52,11 +52,19 @@ public sealed class AuditLifecycleTests : IAsyncLifetime
 
         var succeeded = await RunAsync(gateway, tag, JobOutcome.Succeeded, 0);
         var failed = await RunAsync(gateway, tag, JobOutcome.Failed, 2);
+        var timedOut = await RunAsync(gateway, tag, JobOutcome.TimedOut, -1);
+        var lost = await RunAsync(gateway, tag, null, 0);
 
         await gateway.Call!.RequestStream.CompleteAsync();
         await gateway.EndAsync();
         var disconnected = await _probe.WaitForAsync(start, r => r.Action == AuditActions.AgentDisconnected);
         disconnected.Should().ContainSingle().Which.Should().BeEquivalentTo(new { ActorType = AuditActorType.Agent, Actor = agent.AgentId, ResourceId = agent.AgentId });
+
+        // Back without the run it held: the run is lost, as the control plane (not the agent) decides.
+        var again = new GatewayClient(new AgentGateway.AgentGatewayClient(_controlPlane.Channel()), agent, _controlPlane.Time);
+        await again.ConnectAsync();
+        (await _probe.WaitForAsync(start, r => r.Action == AuditActions.DeploymentAgentLost)).Should().ContainSingle();
+        (await _probe.WaitForAsync(start, r => r.Action == AuditActions.AgentConnected, count: 2)).Should().HaveCount(2);
 
         var lifecycle = _probe.RecordsAfter(start).Where(r => r.ResourceType == AuditResources.Deployment)
             .Select(r => (r.ResourceId, r.Action, r.ActorType, r.Actor, r.Outcome)).ToList();
@@ -64,7 +72,30 @@ public sealed class AuditLifecycleTests : IAsyncLifetime
             (succeeded, AuditActions.DeploymentStarted, AuditActorType.Agent, agent.AgentId, AuditOutcome.Success),
             (succeeded, AuditActions.DeploymentSucceeded, AuditActorType.Agent, agent.AgentId, AuditOutcome.Success),
             (failed, AuditActions.DeploymentStarted, AuditActorType.Agent, agent.AgentId, AuditOutcome.Success),
-            (failed, AuditActions.DeploymentFailed, AuditActorType.Agent, agent.AgentId, AuditOutcome.Failure));
+            (failed, AuditActions.DeploymentFailed, AuditActorType.Agent, agent.AgentId, AuditOutcome.Failure),
+            (timedOut, AuditActions.DeploymentStarted, AuditActorType.Agent, agent.AgentId, AuditOutcome.Success),
+            (timedOut, AuditActions.DeploymentTimedOut, AuditActorType.Agent, agent.AgentId, AuditOutcome.Failure),
+            (lost, AuditActions.DeploymentStarted, AuditActorType.Agent, agent.AgentId, AuditOutcome.Success),
+            (lost, AuditActions.DeploymentAgentLost, AuditActorType.System, "system", AuditOutcome.Failure));
+    }
+
+    [Fact]
+    public async Task An_agent_that_falls_silent_is_disconnected_by_the_control_plane_and_recorded_as_the_systems_doing()
+    {
+        var agent = await _controlPlane.EnrollAgentAsync(AuditProbe.Unique("agent"));
+        var start = _probe.LastSeq();
+        var gateway = new GatewayClient(new AgentGateway.AgentGatewayClient(_controlPlane.Channel()), agent, _controlPlane.Time);
+        await gateway.ConnectAsync();
+        (await _probe.WaitForAsync(start, r => r.Action == AuditActions.AgentConnected)).Should().ContainSingle();
+
+        // Three missed heartbeats (of ten minutes each, in tests) and the session is closed.
+        _controlPlane.Time.Advance(TimeSpan.FromMinutes(31));
+        var disconnected = await _probe.WaitForAsync(start, r => r.Action == AuditActions.AgentDisconnected);
+        disconnected.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            ActorType = AuditActorType.System, ResourceId = agent.AgentId, Outcome = AuditOutcome.Success, TenantId = agent.TenantId,
+        });
+        disconnected[0].Detail.Should().Contain("missed heartbeats");
     }
 
     [Fact]
@@ -90,7 +121,23 @@ public sealed class AuditLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task When_the_audit_record_cannot_be_written_the_change_fails_with_500_and_is_not_made()
+    public async Task A_failed_sign_in_is_recorded_as_denied_with_its_origin()
+    {
+        var start = _probe.LastSeq();
+        var correlation = "login-" + Guid.NewGuid().ToString("N");
+        using var response = await _probe.SendAsync(
+            _probe.Json("POST", "/api/v1/auth/magic-link/redeem", new { token = "argy_mlk_nosuchlink_0123456789abcdef" }, bearer: ""), correlation);
+        ((int)response.StatusCode).Should().Be(401);
+
+        var failed = await _probe.WaitForAsync(start, r => r.Action == AuditActions.LoginFailed && r.CorrelationId == correlation);
+        failed.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            Outcome = AuditOutcome.Denied, ActorType = AuditActorType.Anonymous, UserAgent = AuditProbe.UserAgent,
+        });
+    }
+
+    [Fact]
+    public async Task When_the_audit_record_cannot_be_written_the_change_fails_with_503_and_is_not_made()
     {
         var agentId = await _probe.CreatedIdAsync("/api/v1/agents", new { name = AuditProbe.Unique("agent") });
         using (var connection = _controlPlane.Services.GetRequiredService<Database>().Open())
@@ -101,11 +148,12 @@ public sealed class AuditLifecycleTests : IAsyncLifetime
         var admin = _controlPlane.Admin();
         var team = AuditProbe.Unique("team");
         var created = await admin.PostAsJsonAsync("/api/v1/teams", new { name = team });
-        ((int)created.StatusCode).Should().Be(500);
+        var problem = await TestControlPlane.Json(created, 503);
         created.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        ((string)problem["title"]!).Should().Be("Audit trail unavailable");
 
         var revoked = await admin.PostAsync($"/api/v1/agents/{agentId}/revoke", null);
-        ((int)revoked.StatusCode).Should().Be(500);
+        await TestControlPlane.Json(revoked, 503);
         revoked.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
 
         // Nothing changed: reads write no audit record, so they still work.
@@ -123,7 +171,8 @@ public sealed class AuditLifecycleTests : IAsyncLifetime
         ((int)(await admin.PostAsJsonAsync("/api/v1/teams", new { name = team })).StatusCode).Should().Be(201);
     }
 
-    private async Task<string> RunAsync(GatewayClient gateway, string tag, JobOutcome outcome, int exitCode)
+    /// <summary>Submits a run, accepts it on the agent and, unless <paramref name="outcome"/> is null, finishes it so.</summary>
+    private async Task<string> RunAsync(GatewayClient gateway, string tag, JobOutcome? outcome, int exitCode)
     {
         var submitted = await TestControlPlane.Json(await _controlPlane.Admin().PostAsJsonAsync("/api/v1/deployments",
             new { product = "web", command = new[] { "true" }, tags = new[] { tag } }), 202);
@@ -143,7 +192,12 @@ public sealed class AuditLifecycleTests : IAsyncLifetime
         }
         while (message.PayloadCase != ControlMessage.PayloadOneofCase.StartJob);
 
-        await gateway.SendAsync(new AgentMessage { JobFinished = new JobFinished { RunId = runId, ExitCode = exitCode, Outcome = outcome } });
+        if (outcome is null)
+        {
+            return runId;
+        }
+
+        await gateway.SendAsync(new AgentMessage { JobFinished = new JobFinished { RunId = runId, ExitCode = exitCode, Outcome = outcome.Value } });
         do
         {
             message = await gateway.ReadAsync(TimeSpan.FromSeconds(20));
