@@ -17,6 +17,12 @@ public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time, Aud
 {
     public const string CorrelationHeader = "X-Correlation-Id";
 
+    /// <summary>A trail without content keys: content is stored as plain text.</summary>
+    public AuditTrail(IHttpContextAccessor http, TimeProvider time)
+        : this(http, time, AuditContentCipher.Plain)
+    {
+    }
+
     /// <summary>Appends one record. <paramref name="transaction"/> must be a write transaction (<see cref="Database.BeginWrite"/>).</summary>
     public AuditRecord Append(SqliteConnection connection, SqliteTransaction transaction, TenantScope? scope, AuditEntry entry, AuditActor? actor = null)
     {
