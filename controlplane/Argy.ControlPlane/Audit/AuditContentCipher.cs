@@ -15,6 +15,9 @@ public sealed partial class AuditContentCipher
     private const int NonceSize = 12;
     private const int TagSize = 16;
 
+    /// <summary>No keys: content is stored and read as plain text.</summary>
+    public static readonly AuditContentCipher Plain = new(Options.Create(new AuditOptions()));
+
     private readonly Dictionary<string, byte[]> _keys;
     private readonly string? _active;
 

@@ -45,7 +45,7 @@ public static class AuditEndpoints
                 var response = context.Response;
                 response.StatusCode = StatusCodes.Status200OK;
                 response.ContentType = AuditExport.ContentType(format);
-                var stamp = UnixMs.To(UnixMs.From(time.GetUtcNow())).UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+                var stamp = time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
                 response.Headers.ContentDisposition = $"attachment; filename=\"audit-{stamp}.{format}\"";
                 await AuditExport.WriteAsync(format, AuditReader.Stream(connection, transaction, scope, filter), cipher, response.BodyWriter, context.RequestAborted);
             })

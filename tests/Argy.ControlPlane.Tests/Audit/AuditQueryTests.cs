@@ -3,57 +3,83 @@ using System.Text.Json.Nodes;
 using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.Hosting;
+using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tests.Support;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Argy.ControlPlane.Tests.Audit;
 
-public sealed class AuditQueryTests : IAsyncLifetime
+/// <summary>One control plane with five records spread over 30 days, shared by the query tests (they only read).</summary>
+public sealed class AuditQueryFixture : IAsyncLifetime
 {
-    private TestControlPlane _cp = null!;
-    private DateTimeOffset _t0;
-    private long[] _seq = [];
+    public TestControlPlane Cp { get; private set; } = null!;
+
+    public DateTimeOffset T0 { get; private set; }
+
+    /// <summary>The five records' seqs, at index 1 to 5.</summary>
+    public long[] Seq { get; private set; } = [];
+
+    /// <summary>Whatever starting the control plane recorded (its bootstrap token, say), newest first.</summary>
+    public List<long> Earlier { get; private set; } = [];
+
+    public string ViewerToken { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
-        _cp = await TestControlPlane.StartAsync();
-        _t0 = _cp.Time.GetUtcNow();
+        Cp = await TestControlPlane.StartAsync();
+        T0 = Cp.Time.GetUtcNow();
+        // Created before the records: creating a token may itself be recorded.
+        ViewerToken = Cp.Token(Roles.Viewer);
+        using (var connection = Cp.Services.GetRequiredService<Database>().Open())
+        {
+            Earlier = connection.Query<long>("SELECT seq FROM audit_events WHERE tenant_id = @t ORDER BY seq DESC", new { t = Cp.TenantId }).AsList();
+        }
+
         var a = new AuditActor(AuditActorType.User, "usr_a");
         var b = new AuditActor(AuditActorType.User, "usr_b");
-        var r1 = _cp.Append(new AuditEntry("product.created", "product", "prd_1", Detail: "Product web created"), actor: a);
-        _cp.Time.Advance(TimeSpan.FromDays(10));
-        var r2 = _cp.Append(new AuditEntry("team.created", "team", "tm_1", AuditOutcome.Denied, "Quota reached"), actor: b);
-        _cp.Time.Advance(TimeSpan.FromDays(15));
-        var r3 = _cp.Append(new AuditEntry("product.deleted", "product", "prd_1"), actor: a);
-        _cp.Time.Advance(TimeSpan.FromDays(4.5));
-        var r4 = _cp.Append(new AuditEntry("product.created", "product", "prd_2", Data: new Dictionary<string, string?> { ["name"] = "api" }), actor: b);
-        _cp.Time.Advance(TimeSpan.FromHours(2));
-        var r5 = _cp.Append(new AuditEntry("deployment.submitted", "deployment", "dep_1", AuditOutcome.Failure), actor: new AuditActor(AuditActorType.Token, "tok_1"));
-        _seq = [0, r1.Seq, r2.Seq, r3.Seq, r4.Seq, r5.Seq];
+        var r1 = Cp.Append(new AuditEntry("product.created", "product", "prd_1", Detail: "Product web created"), actor: a);
+        Cp.Time.Advance(TimeSpan.FromDays(10));
+        var r2 = Cp.Append(new AuditEntry("team.created", "team", "tm_1", AuditOutcome.Denied, "Quota reached"), actor: b);
+        Cp.Time.Advance(TimeSpan.FromDays(15));
+        var r3 = Cp.Append(new AuditEntry("product.deleted", "product", "prd_1"), actor: a);
+        Cp.Time.Advance(TimeSpan.FromDays(4.5));
+        var r4 = Cp.Append(new AuditEntry("product.created", "product", "prd_2", Data: new Dictionary<string, string?> { ["name"] = "api" }), actor: b);
+        Cp.Time.Advance(TimeSpan.FromHours(2));
+        var r5 = Cp.Append(new AuditEntry("deployment.submitted", "deployment", "dep_1", AuditOutcome.Failure), actor: new AuditActor(AuditActorType.Token, "tok_1"));
+        Seq = [0, r1.Seq, r2.Seq, r3.Seq, r4.Seq, r5.Seq];
 
         // Another tenant's records never show.
-        var other = _cp.Services.GetRequiredService<Bootstrapper>().CreateTenant("other")!;
-        _cp.Append(new AuditEntry("product.created", "product", "prd_9"), other.TenantId, a);
+        var other = Cp.Services.GetRequiredService<Bootstrapper>().CreateTenant("other")!;
+        Cp.Append(new AuditEntry("product.created", "product", "prd_9"), other.TenantId, a);
     }
 
-    public async Task DisposeAsync() => await _cp.DisposeAsync();
+    public async Task DisposeAsync() => await Cp.DisposeAsync();
+}
+
+public sealed class AuditQueryTests(AuditQueryFixture fixture) : IClassFixture<AuditQueryFixture>
+{
+    private readonly TestControlPlane _cp = fixture.Cp;
+    private readonly DateTimeOffset _t0 = fixture.T0;
+    private readonly long[] _seq = fixture.Seq;
+    private readonly List<long> _earlier = fixture.Earlier;
 
     [Theory]
-    [InlineData("", new[] { 5, 4, 3, 2, 1 })]
-    [InlineData("period=24h", new[] { 5, 4 })]
-    [InlineData("period=7d", new[] { 5, 4, 3 })]
-    [InlineData("period=30d", new[] { 5, 4, 3, 2, 1 })]
-    [InlineData("actor=usr_a", new[] { 3, 1 })]
-    [InlineData("action=product.created", new[] { 4, 1 })]
-    [InlineData("action=product.*", new[] { 4, 3, 1 })]
-    [InlineData("resourceType=product&resourceId=prd_1", new[] { 3, 1 })]
-    [InlineData("outcome=denied", new[] { 2 })]
-    [InlineData("period=7d&actor=usr_b&action=product.*", new[] { 4 })]
-    public async Task The_list_filters_by_period_actor_action_resource_and_outcome_newest_first(string query, int[] expected)
+    [InlineData("", new[] { 5, 4, 3, 2, 1 }, true)]
+    [InlineData("period=24h", new[] { 5, 4 }, false)]
+    [InlineData("period=7d", new[] { 5, 4, 3 }, false)]
+    [InlineData("period=30d", new[] { 5, 4, 3, 2, 1 }, true)]
+    [InlineData("actor=usr_a", new[] { 3, 1 }, false)]
+    [InlineData("action=product.created", new[] { 4, 1 }, false)]
+    [InlineData("action=product.*", new[] { 4, 3, 1 }, false)]
+    [InlineData("resourceType=product&resourceId=prd_1", new[] { 3, 1 }, false)]
+    [InlineData("outcome=denied", new[] { 2 }, false)]
+    [InlineData("period=7d&actor=usr_b&action=product.*", new[] { 4 }, false)]
+    public async Task The_list_filters_by_period_actor_action_resource_and_outcome_newest_first(string query, int[] expected, bool withEarlier)
     {
         var body = await TestControlPlane.Json(await _cp.Admin().GetAsync("/api/v1/audit-events?" + query), 200);
 
-        Seqs(body).Should().Equal(expected.Select(i => _seq[i]));
+        Seqs(body).Should().Equal(expected.Select(i => _seq[i]).Concat(withEarlier ? _earlier : []));
         body["nextCursor"].Should().BeNull();
     }
 
@@ -86,8 +112,8 @@ public sealed class AuditQueryTests : IAsyncLifetime
         }
         while (cursor is not null && pages < 10);
 
-        pages.Should().Be(3);
-        seen.Should().Equal(_seq[5], _seq[4], _seq[3], _seq[2], _seq[1]);
+        pages.Should().Be((5 + _earlier.Count + 1) / 2);
+        seen.Should().Equal(new[] { _seq[5], _seq[4], _seq[3], _seq[2], _seq[1] }.Concat(_earlier));
     }
 
     [Fact]
@@ -133,7 +159,7 @@ public sealed class AuditQueryTests : IAsyncLifetime
     [Fact]
     public async Task Reading_the_trail_needs_the_audit_read_permission()
     {
-        var viewer = _cp.Http(_cp.Token(Roles.Viewer));
+        var viewer = _cp.Http(fixture.ViewerToken);
 
         ((int)(await viewer.GetAsync("/api/v1/audit-events")).StatusCode).Should().Be(403);
         ((int)(await viewer.GetAsync("/api/v1/audit-events/export")).StatusCode).Should().Be(403);

@@ -43,6 +43,10 @@ internal static class AuditTestKit
         return connection.ExecuteScalar<T>(sql, parameters)!;
     }
 
+    /// <summary>How many records a tenant has: starting a control plane or creating a tenant may already write some.</summary>
+    public static long RecordCount(this TestControlPlane controlPlane, string? tenantId = null) =>
+        controlPlane.Scalar<long>("SELECT COUNT(*) FROM audit_events WHERE tenant_id = @tenant", new { tenant = tenantId ?? controlPlane.TenantId });
+
     public static async Task<JsonObject> VerifyAsync(this TestControlPlane controlPlane, HttpClient? client = null) =>
         await TestControlPlane.Json(await (client ?? controlPlane.Admin()).GetAsync("/api/v1/audit-events/verify"), 200);
 }
