@@ -1,24 +1,9 @@
 using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Storage;
-using Argy.ControlPlane.Tenancy;
-using Dapper;
 
 namespace Argy.ControlPlane.Security;
 
-public sealed class AuditEventRow
-{
-    public long Seq { get; init; }
-    public string? TenantId { get; init; }
-    public long At { get; init; }
-    public string Action { get; init; } = "";
-    public string Outcome { get; init; } = "";
-    public string Actor { get; init; } = "";
-    public string? Subject { get; init; }
-    public string? SourceIp { get; init; }
-    public string Detail { get; init; } = "";
-}
-
-/// <summary>The audit table: append-only; rows are never updated.</summary>
+/// <summary>Writes the batched refusals into the audit table (reads go through <see cref="Audit"/>'s query and export).</summary>
 public sealed class AuditStore(Database database, AuditTrail trail)
 {
     /// <summary>Appends queued refusals in one write transaction, each chained like every other record.</summary>
@@ -32,17 +17,5 @@ public sealed class AuditStore(Database database, AuditTrail trail)
         }
 
         transaction.Commit();
-    }
-
-    public IReadOnlyList<AuditEventRow> List(TenantScope scope, string? action, int limit)
-    {
-        using var connection = database.Open();
-        return connection.Query<AuditEventRow>(
-            """
-            SELECT seq, tenant_id, at, action, outcome, actor, COALESCE(subject, resource_id) AS subject, source_ip, detail FROM audit_events
-             WHERE tenant_id = @tenant AND (@action IS NULL OR action = @action)
-             ORDER BY seq DESC LIMIT @limit
-            """,
-            new { tenant = scope.TenantId, action, limit }).AsList();
     }
 }
