@@ -72,7 +72,9 @@ public sealed partial class DeploymentService(
     /// <summary>
     /// A queued run (or one waiting for approval) ends at once; a run on an agent is told to stop and ends when
     /// the agent reports it (the process tree is killed there). A run on an agent that is not connected ends at
-    /// once too. Every request is audited as <c>deployment.cancel_requested</c>.
+    /// once too. Each request writes one audit record: <c>deployment.cancel_requested</c> when a connected agent is
+    /// told to stop (its <c>deployment.cancelled</c> follows when the agent reports), else the
+    /// <c>deployment.cancelled</c> written with the status change.
     /// </summary>
     public DeploymentResponse Cancel(Caller caller, string runId)
     {
@@ -97,7 +99,6 @@ public sealed partial class DeploymentService(
                 throw ApiProblemException.Conflict($"Run {runId} already ended ({run.Status}).");
             }
 
-            store.RecordCancelRequested(caller.Scope, runId, reason);
             cancelledHere = run.Status == DeploymentStatus.Queued
                 ? store.FinishWithoutAgent(caller.Scope, runId, "status = 'Queued'", DeploymentStatus.Cancelled, reason)
                 : CancelOnAgent(caller.Scope, run, reason);
@@ -115,9 +116,16 @@ public sealed partial class DeploymentService(
     private bool CancelOnAgent(TenantScope scope, DeploymentRow run, string reason)
     {
         var session = run.AgentId is null ? null : dispatcher.SessionOf(run.AgentId);
-        if (session is not null && session.Send(new ControlMessage { CancelJob = new CancelJob { RunId = run.Id, Reason = reason } }))
+        if (session is not null)
         {
-            return false;
+            // Recorded before the agent is told, so a request whose record cannot be written changes nothing.
+            store.RecordCancelRequested(scope, run.Id, reason);
+            if (session.Send(new ControlMessage { CancelJob = new CancelJob { RunId = run.Id, Reason = reason } }))
+            {
+                return false;
+            }
+
+            // The session closed in between: the run ends here after all (and records that too).
         }
 
         return store.FinishWithoutAgent(scope, run.Id, "status IN ('Assigned', 'Running')", DeploymentStatus.Cancelled,

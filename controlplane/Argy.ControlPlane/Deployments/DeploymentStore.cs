@@ -125,8 +125,9 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
     }
 
     /// <summary>
-    /// Cancels a run no agent has yet (Queued or PendingApproval) and audits the request in the same transaction.
-    /// False when the run has moved on (dispatched, decided or ended) since it was read.
+    /// Cancels a run no agent has yet (Queued or PendingApproval): the run ends here, so its one audit record is
+    /// <c>deployment.cancelled</c> (by the caller), written in the same transaction. False when the run has moved on
+    /// (dispatched, decided or ended) since it was read.
     /// </summary>
     public bool CancelBeforeDispatch(TenantScope scope, string id, string reason)
     {
@@ -143,17 +144,20 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
             return false;
         }
 
-        audit.Append(connection, transaction, scope, new AuditEntry("deployment.cancel_requested", "deployment", id, Detail: reason));
+        audit.Append(connection, transaction, scope, Ended(id, DeploymentStatus.Cancelled, null, reason, null, null));
         transaction.Commit();
         return true;
     }
 
-    /// <summary>Audits a cancellation sent to (or ended without) the agent holding the run.</summary>
+    /// <summary>
+    /// Audits a cancellation about to be sent to the connected agent holding the run (the run ends, with its own
+    /// lifecycle record, when the agent reports it).
+    /// </summary>
     public void RecordCancelRequested(TenantScope scope, string id, string reason)
     {
         using var connection = database.Open();
         using var transaction = Database.BeginWrite(connection);
-        audit.Append(connection, transaction, scope, new AuditEntry("deployment.cancel_requested", "deployment", id, Detail: reason));
+        audit.Append(connection, transaction, scope, new AuditEntry(AuditActions.DeploymentCancelRequested, AuditResources.Deployment, id, Detail: reason));
         transaction.Commit();
     }
 

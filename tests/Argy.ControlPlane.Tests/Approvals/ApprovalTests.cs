@@ -157,7 +157,9 @@ public sealed class ApprovalTests : IAsyncLifetime
         byEngineer.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         ((string)cancelled["status"]!).Should().Be("Cancelled");
         approveCancelled.StatusCode.Should().Be(HttpStatusCode.Conflict);
-        AuditRows.Of(_controlPlane, "deployment.cancel_requested").Should().ContainSingle().Which.ResourceId.Should().Be(runId);
+        // The run ended here, with the cancel request: one record, the end of the run, by the caller.
+        AuditRows.Of(_controlPlane, "deployment.cancel_requested").Should().BeEmpty();
+        AuditRows.Of(_controlPlane, "deployment.cancelled").Should().ContainSingle().Which.ResourceId.Should().Be(runId);
         (await TestControlPlane.Json(await _approver.GetAsync("/api/v1/approvals"), 200))["items"]!.AsArray().Should().BeEmpty();
     }
 

@@ -66,17 +66,63 @@ public sealed class AuditLifecycleTests : IAsyncLifetime
         (await _probe.WaitForAsync(start, r => r.Action == AuditActions.DeploymentAgentLost)).Should().ContainSingle();
         (await _probe.WaitForAsync(start, r => r.Action == AuditActions.AgentConnected, count: 2)).Should().HaveCount(2);
 
+        // Each submission is the caller's (the admin token's) record; the rest of each run's life is the agent's, or the system's.
         var lifecycle = _probe.RecordsAfter(start).Where(r => r.ResourceType == AuditResources.Deployment)
             .Select(r => (r.ResourceId, r.Action, r.ActorType, r.Actor, r.Outcome)).ToList();
+        var admin = _probe.AdminTokenId;
         lifecycle.Should().Equal(
+            (succeeded, AuditActions.DeploymentSubmitted, AuditActorType.Token, admin, AuditOutcome.Success),
             (succeeded, AuditActions.DeploymentStarted, AuditActorType.Agent, agent.AgentId, AuditOutcome.Success),
             (succeeded, AuditActions.DeploymentSucceeded, AuditActorType.Agent, agent.AgentId, AuditOutcome.Success),
+            (failed, AuditActions.DeploymentSubmitted, AuditActorType.Token, admin, AuditOutcome.Success),
             (failed, AuditActions.DeploymentStarted, AuditActorType.Agent, agent.AgentId, AuditOutcome.Success),
             (failed, AuditActions.DeploymentFailed, AuditActorType.Agent, agent.AgentId, AuditOutcome.Failure),
+            (timedOut, AuditActions.DeploymentSubmitted, AuditActorType.Token, admin, AuditOutcome.Success),
             (timedOut, AuditActions.DeploymentStarted, AuditActorType.Agent, agent.AgentId, AuditOutcome.Success),
             (timedOut, AuditActions.DeploymentTimedOut, AuditActorType.Agent, agent.AgentId, AuditOutcome.Failure),
+            (lost, AuditActions.DeploymentSubmitted, AuditActorType.Token, admin, AuditOutcome.Success),
             (lost, AuditActions.DeploymentStarted, AuditActorType.Agent, agent.AgentId, AuditOutcome.Success),
             (lost, AuditActions.DeploymentAgentLost, AuditActorType.System, "system", AuditOutcome.Failure));
+    }
+
+    [Fact]
+    public async Task Cancelling_a_run_writes_one_record_per_request_a_cancel_request_when_a_connected_agent_is_told_else_the_runs_end()
+    {
+        var tag = AuditProbe.Unique("pool");
+        var agent = await _controlPlane.EnrollAgentAsync(AuditProbe.Unique("agent"), tag);
+        await _probe.CreatedIdAsync("/api/v1/products", new { name = "web" });
+        var gateway = new GatewayClient(new AgentGateway.AgentGatewayClient(_controlPlane.Channel()), agent, _controlPlane.Time);
+        await gateway.ConnectAsync();
+        var admin = _probe.AdminTokenId;
+
+        // On a connected agent: the request is recorded, the agent is told, and the run ends when the agent says so.
+        var running = await RunAsync(gateway, tag, null, 0);
+        var before = _probe.LastSeq();
+        await TestControlPlane.Json(await _controlPlane.Admin().PostAsync($"/api/v1/deployments/{running}/cancel", null), 202);
+        _probe.RecordsAfter(before).Select(r => (r.Action, r.ActorType, r.Actor, r.ResourceId)).Should()
+            .Equal((AuditActions.DeploymentCancelRequested, AuditActorType.Token, admin, running));
+        ControlMessage message;
+        do
+        {
+            message = await gateway.ReadAsync(TimeSpan.FromSeconds(20));
+        }
+        while (message.PayloadCase != ControlMessage.PayloadOneofCase.CancelJob);
+
+        message.CancelJob.RunId.Should().Be(running);
+        await gateway.SendAsync(new AgentMessage { JobFinished = new JobFinished { RunId = running, ExitCode = -1, Outcome = JobOutcome.Cancelled } });
+        var ended = await _probe.WaitForAsync(before, r => r.Action == AuditActions.DeploymentCancelled);
+        ended.Should().ContainSingle().Which.Should().BeEquivalentTo(new { ActorType = AuditActorType.Agent, Actor = agent.AgentId, ResourceId = running });
+
+        // On an agent that is gone: the run ends at once, and that end, by the caller, is the request's one record.
+        var orphaned = await RunAsync(gateway, tag, null, 0);
+        await gateway.Call!.RequestStream.CompleteAsync();
+        await gateway.EndAsync();
+        (await _probe.WaitForAsync(before, r => r.Action == AuditActions.AgentDisconnected)).Should().ContainSingle();
+        before = _probe.LastSeq();
+        var cancelled = await TestControlPlane.Json(await _controlPlane.Admin().PostAsync($"/api/v1/deployments/{orphaned}/cancel", null), 202);
+        ((string)cancelled["status"]!).Should().Be("Cancelled");
+        _probe.RecordsAfter(before).Select(r => (r.Action, r.ActorType, r.Actor, r.ResourceId)).Should()
+            .Equal((AuditActions.DeploymentCancelled, AuditActorType.Token, admin, orphaned));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Argy.ControlPlane.Audit;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.Tests.Support;
 using Argy.ControlPlane.Users;
+using Microsoft.Extensions.DependencyInjection;
 using A = Argy.ControlPlane.Audit.AuditActions;
 using R = Argy.ControlPlane.Audit.AuditResources;
 
@@ -26,11 +27,7 @@ public sealed record AuditedRoute(string Method, string Template, string? Action
 public static class AuditRouteTable
 {
     /// <summary>Routes whose audit record another part of the system writes, not yet on this branch: route → who.</summary>
-    public static readonly IReadOnlyDictionary<string, string> WrittenElsewhere = new Dictionary<string, string>
-    {
-        // deployment.submitted is written by DeploymentService.Submit (quotas and approvals).
-        [Key("POST", "/api/v1/deployments")] = "DeploymentService.Submit writes deployment.submitted",
-    };
+    public static readonly IReadOnlyDictionary<string, string> WrittenElsewhere = new Dictionary<string, string>();
 
     public static string Key(string method, string template) => $"{method.ToUpperInvariant()} {template.TrimEnd('/')}";
 
@@ -78,13 +75,103 @@ public static class AuditRouteTable
             return new(AgentRequests.Rotate(p.ControlPlane, agent), new Expected(AuditActorType.Agent, agent.AgentId, agent.AgentId));
         }),
 
-        // Deployments (submit: see WrittenElsewhere)
+        // Deployments: runs tagged for no agent stay queued (or wait for approval), so nothing else happens to them.
+        Row("POST", "/api/v1/deployments", A.DeploymentSubmitted, R.Deployment, async p =>
+        {
+            var product = AuditProbe.Unique("prd");
+            await p.CreatedIdAsync("/api/v1/products", new { name = product });
+            return new(p.Json("POST", "/api/v1/deployments", new { product, command = new[] { "true" }, tags = new[] { "nowhere-" + product } }), p.ByAdmin(Field("runId")));
+        }),
         Row("POST", "/api/v1/deployments/{runId}/cancel", A.DeploymentCancelled, R.Deployment, async p =>
         {
             var product = AuditProbe.Unique("prd");
             await p.CreatedIdAsync("/api/v1/products", new { name = product });
             var run = (string)(await p.AdminAsync("POST", "/api/v1/deployments", new { product, command = new[] { "true" }, tags = new[] { "nowhere-" + product } }))["runId"]!;
             return new(p.Json("POST", $"/api/v1/deployments/{run}/cancel"), p.ByAdmin(run));
+        }),
+
+        // Approvals: the admin token requests the run, another token (an approver) decides on it.
+        Row("PUT", "/api/v1/products/{id}/approval", "product.approval_updated", R.Product, async p =>
+        {
+            var id = await p.CreatedIdAsync("/api/v1/products", new { name = AuditProbe.Unique("prd") });
+            return new(p.Json("PUT", $"/api/v1/products/{id}/approval", new { required = true, tags = new[] { "env:prod" } }), p.ByAdmin(id));
+        }),
+        Row("POST", "/api/v1/deployments/{runId}/approve", "deployment.approved", R.Deployment, async p =>
+        {
+            var run = await PendingRunAsync(p);
+            var (token, tokenId) = Approver(p);
+            return new(p.Json("POST", $"/api/v1/deployments/{run}/approve", new { comment = "go" }, token), new Expected(AuditActorType.Token, tokenId, run));
+        }),
+        Row("POST", "/api/v1/deployments/{runId}/reject", "deployment.rejected", R.Deployment, async p =>
+        {
+            var run = await PendingRunAsync(p);
+            var (token, tokenId) = Approver(p);
+            return new(p.Json("POST", $"/api/v1/deployments/{run}/reject", new { comment = "change freeze" }, token), new Expected(AuditActorType.Token, tokenId, run));
+        }),
+
+        // Deployment quotas (no limit: the other rows' deployments go on).
+        RowNow("PUT", "/api/v1/quotas/deployments", "quota.updated", "deployment_quota", p =>
+            new(p.Json("PUT", "/api/v1/quotas/deployments", new { deploymentsPerHour = (int?)null, deploymentsPerDay = (int?)null }), p.ByAdmin("tenant"))),
+        Row("PUT", "/api/v1/quotas/deployments/orgs/{orgId}", "quota.updated", "deployment_quota", async p =>
+        {
+            var org = await p.CreatedIdAsync("/api/v1/orgs", new { name = AuditProbe.Unique("org") });
+            return new(p.Json("PUT", $"/api/v1/quotas/deployments/orgs/{org}", new { deploymentsPerHour = 100, deploymentsPerDay = 1000 }), p.ByAdmin("org:" + org));
+        }),
+
+        // LLM credits: each row's user has the user role's 50 credits, far from an alert threshold (which would be a
+        // second, separate record: llm.credits.threshold_crossed).
+        RowNow("PUT", "/api/v1/llm/quotas", "llm.quotas.changed", R.Settings, p =>
+            new(p.Json("PUT", "/api/v1/llm/quotas", new { timeZone = "UTC" }), p.ByAdmin("llm-credits"))),
+        Row("PUT", "/api/v1/llm/quotas/users/{userId}", "llm.user_quota.set", R.User, async p =>
+        {
+            var user = await LlmUserAsync(p);
+            return new(p.Json("PUT", $"/api/v1/llm/quotas/users/{user}", new { monthlyCredits = 5 }), p.ByAdmin(user));
+        }),
+        Row("DELETE", "/api/v1/llm/quotas/users/{userId}", "llm.user_quota.cleared", R.User, async p =>
+        {
+            var user = await LlmUserAsync(p);
+            await p.AdminAsync("PUT", $"/api/v1/llm/quotas/users/{user}", new { monthlyCredits = 5 });
+            return new(p.Json("DELETE", $"/api/v1/llm/quotas/users/{user}"), p.ByAdmin(user));
+        }),
+        Row("POST", "/api/v1/llm/authorize", "llm.reservation.created", "llm_reservation", async p =>
+        {
+            var user = await LlmUserAsync(p);
+            return new(p.Json("POST", "/api/v1/llm/authorize", new { user, model = "gpt-test", estimatedTokens = 1000 }), p.ByAdmin(Field("reservationId")));
+        }),
+        Row("POST", "/api/v1/llm/reservations/{id}/settle", "llm.reservation.settled", "llm_reservation", async p =>
+        {
+            var reservation = await ReservationAsync(p);
+            return new(p.Json("POST", $"/api/v1/llm/reservations/{reservation}/settle", new { inputTokens = 100, outputTokens = 50 }), p.ByAdmin(reservation));
+        }),
+        Row("POST", "/api/v1/llm/reservations/{id}/release", "llm.reservation.released", "llm_reservation", async p =>
+        {
+            var reservation = await ReservationAsync(p);
+            return new(p.Json("POST", $"/api/v1/llm/reservations/{reservation}/release"), p.ByAdmin(reservation));
+        }),
+        Row("POST", "/api/v1/llm/usage", "llm.usage.recorded", "llm_usage", async p =>
+        {
+            var user = await LlmUserAsync(p);
+            return new(p.Json("POST", "/api/v1/llm/usage", new { user, model = "gpt-test", inputTokens = 100, outputTokens = 50, correlationId = AuditProbe.Unique("llm") }),
+                p.ByAdmin(Field("usage", "id")));
+        }),
+
+        // Delivery sinks: created disabled, so the deliverer leaves them alone; the test sends to the email pickup directory.
+        RowNow("POST", "/api/v1/delivery/sinks", "delivery.sink.created", "delivery_sink", p =>
+            new(p.Json("POST", "/api/v1/delivery/sinks", EmailSink()), p.ByAdmin(Field("sink", "id")))),
+        Row("PATCH", "/api/v1/delivery/sinks/{id}", "delivery.sink.updated", "delivery_sink", async p =>
+        {
+            var id = await SinkAsync(p);
+            return new(p.Json("PATCH", $"/api/v1/delivery/sinks/{id}", new { name = "renamed" }), p.ByAdmin(id));
+        }),
+        Row("DELETE", "/api/v1/delivery/sinks/{id}", "delivery.sink.deleted", "delivery_sink", async p =>
+        {
+            var id = await SinkAsync(p);
+            return new(p.Json("DELETE", $"/api/v1/delivery/sinks/{id}"), p.ByAdmin(id));
+        }),
+        Row("POST", "/api/v1/delivery/sinks/{id}/test", "delivery.sink.tested", "delivery_sink", async p =>
+        {
+            var id = await SinkAsync(p);
+            return new(p.Json("POST", $"/api/v1/delivery/sinks/{id}/test"), p.ByAdmin(id));
         }),
 
         // API tokens
@@ -368,6 +455,36 @@ public static class AuditRouteTable
 
     private static object Oidc(string name, string? secret) =>
         new { name, provider = "okta", clientId = "0oa1", clientSecret = secret, domain = "acme.okta.com" };
+
+    /// <summary>A run of a product that requires approval, requested by the admin token: it waits for an approver.</summary>
+    private static async Task<string> PendingRunAsync(AuditProbe p)
+    {
+        var product = AuditProbe.Unique("prd");
+        var id = await p.CreatedIdAsync("/api/v1/products", new { name = product });
+        await p.AdminAsync("PUT", $"/api/v1/products/{id}/approval", new { required = true });
+        return (string)(await p.AdminAsync("POST", "/api/v1/deployments", new { product, command = new[] { "true" }, tags = new[] { "nowhere-" + product } }))["runId"]!;
+    }
+
+    /// <summary>An approver's API token (not the one that requested the run), and its id.</summary>
+    private static (string Token, string Id) Approver(AuditProbe p)
+    {
+        var token = p.ControlPlane.Token(Roles.Approver);
+        return (token, p.ControlPlane.Services.GetRequiredService<ApiTokenStore>().Authenticate(token)!.Id);
+    }
+
+    private static async Task<string> LlmUserAsync(AuditProbe p) =>
+        (string)(await p.AdminAsync("POST", "/api/v1/users", new { email = AuditProbe.Unique("llm") + "@example.test", role = Roles.User }))["user"]!["id"]!;
+
+    private static async Task<string> ReservationAsync(AuditProbe p)
+    {
+        var user = await LlmUserAsync(p);
+        return (string)(await p.AdminAsync("POST", "/api/v1/llm/authorize", new { user, model = "gpt-test", estimatedTokens = 1000 }))["reservationId"]!;
+    }
+
+    private static object EmailSink() =>
+        new { kind = "email", name = AuditProbe.Unique("sink"), recipients = new[] { "ops@example.test" }, enabled = false };
+
+    private static async Task<string> SinkAsync(AuditProbe p) => (string)(await p.AdminAsync("POST", "/api/v1/delivery/sinks", EmailSink()))["sink"]!["id"]!;
 
     private static async Task<(string Token, string Id, string Email)> ScimUserAsync(AuditProbe p)
     {
