@@ -1,62 +1,36 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Argy.Cli.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Argy.Cli.Tests.Approvals;
 
 /// <summary><c>argy approvals</c> and <c>argy quotas</c> against a small fake of their endpoints.</summary>
 public sealed class ApprovalsCommandsTests : IAsyncLifetime
 {
-    private readonly ConcurrentQueue<(string Request, JsonNode? Body)> _requests = new();
-    private WebApplication _app = null!;
-    private string _url = "";
+    private FakeApi _api = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _api = await FakeApi.StartAsync(app =>
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.Use(async (context, next) =>
-        {
-            JsonNode? body = null;
-            if (context.Request.ContentLength > 0)
-            {
-                body = await JsonNode.ParseAsync(context.Request.Body);
-            }
-
-            _requests.Enqueue(($"{context.Request.Method} {context.Request.Path}", body));
-            context.Items["body"] = body;
-            await next(context);
-        });
-        _app.MapGet("/api/v1/approvals", () => Results.Json(new
+        app.MapGet("/api/v1/approvals", () => Results.Json(new
         {
             items = new[] { Run("run_0001", "PendingApproval", ["env:prod"]) },
         }));
-        _app.MapPost("/api/v1/deployments/{id}/approve", (string id) => id == "run_mine"
+        app.MapPost("/api/v1/deployments/{id}/approve", (string id) => id == "run_mine"
             ? Results.Problem(title: "Forbidden", detail: "You requested run run_mine, so you may not approve it: another approver must decide.", statusCode: 403)
             : Results.Json(Run(id, "Queued", [])));
-        _app.MapPost("/api/v1/deployments/{id}/reject", (string id) => Results.Json(Run(id, "Rejected", [])));
-        _app.MapGet("/api/v1/quotas/deployments", () => Results.Json(new
+        app.MapPost("/api/v1/deployments/{id}/reject", (string id) => Results.Json(Run(id, "Rejected", [])));
+        app.MapGet("/api/v1/quotas/deployments", () => Results.Json(new
         {
             tenant = new { scope = "tenant", orgId = (string?)null, deploymentsPerHour = 10, deploymentsPerDay = 100, usedLastHour = 3, usedLastDay = 42 },
             orgs = new[] { new { scope = "org", orgId = "org_1", deploymentsPerHour = (int?)null, deploymentsPerDay = 5, usedLastHour = 0, usedLastDay = 1 } },
         }));
-        _app.MapPut("/api/v1/quotas/deployments", (HttpContext c) => Results.Json(Quota(null, c)));
-        _app.MapPut("/api/v1/quotas/deployments/orgs/{orgId}", (string orgId, HttpContext c) => Results.Json(Quota(orgId, c)));
-        _app.MapPut("/api/v1/products/{id}/approval", (string id) => Results.Json(new { productId = id, product = "web", required = true, tags = new[] { "env:prod" } }));
-        await _app.StartAsync();
-        _url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-    }
+        app.MapPut("/api/v1/quotas/deployments", async (HttpRequest r) => Results.Json(Quota(null, await JsonNode.ParseAsync(r.Body))));
+        app.MapPut("/api/v1/quotas/deployments/orgs/{orgId}", async (string orgId, HttpRequest r) => Results.Json(Quota(orgId, await JsonNode.ParseAsync(r.Body))));
+        app.MapPut("/api/v1/products/{id}/approval", (string id) => Results.Json(new { productId = id, product = "web", required = true, tags = new[] { "env:prod" } }));
+    });
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync() => await _api.DisposeAsync();
 
     [Fact]
     public async Task Approvals_list_shows_the_waiting_runs_with_their_tags_and_requester()
@@ -80,7 +54,7 @@ public sealed class ApprovalsCommandsTests : IAsyncLifetime
         rejected.StdOut.Should().Be("run run_0002 rejected (status: Rejected)\n");
         noComment.ExitCode.Should().Be(2);
         noComment.StdErr.Should().Contain("--comment");
-        _requests.Where(r => r.Request.StartsWith("POST", StringComparison.Ordinal)).Select(r => $"{r.Request} {r.Body?["comment"]}")
+        _api.Requests.Where(r => r.Line.StartsWith("POST", StringComparison.Ordinal)).Select(r => $"{r.Line} {r.Json?["comment"]}")
             .Should().Equal("POST /api/v1/deployments/run_0001/approve looks good", "POST /api/v1/deployments/run_0002/reject change freeze");
     }
 
@@ -106,10 +80,10 @@ public sealed class ApprovalsCommandsTests : IAsyncLifetime
         set.StdOut.Should().Be("tenant: 20 per hour, 100 per day\n");
         org.StdOut.Should().Be("org org_1: 3 per hour, none per day\n");
         bad.ExitCode.Should().Be(2);
-        var puts = _requests.Where(r => r.Request.StartsWith("PUT", StringComparison.Ordinal)).ToList();
-        puts.Select(p => p.Request).Should().Equal("PUT /api/v1/quotas/deployments", "PUT /api/v1/quotas/deployments/orgs/org_1");
-        puts[0].Body!.ToJsonString().Should().Be("""{"deploymentsPerHour":20,"deploymentsPerDay":100}""");
-        puts[1].Body!.ToJsonString().Should().Be("""{"deploymentsPerHour":3,"deploymentsPerDay":null}""");
+        var puts = _api.Requests.Where(r => r.Line.StartsWith("PUT", StringComparison.Ordinal)).ToList();
+        puts.Select(p => p.Line).Should().Equal("PUT /api/v1/quotas/deployments", "PUT /api/v1/quotas/deployments/orgs/org_1");
+        puts[0].Json!.ToJsonString().Should().Be("""{"deploymentsPerHour":20,"deploymentsPerDay":100}""");
+        puts[1].Json!.ToJsonString().Should().Be("""{"deploymentsPerHour":3,"deploymentsPerDay":null}""");
     }
 
     [Fact]
@@ -119,12 +93,12 @@ public sealed class ApprovalsCommandsTests : IAsyncLifetime
 
         result.ExitCode.Should().Be(0, result.StdErr);
         result.StdOut.Should().Be("product web: deployments tagged env:prod need approval\n");
-        var put = _requests.Single(r => r.Request.StartsWith("PUT", StringComparison.Ordinal));
-        put.Request.Should().Be("PUT /api/v1/products/prd_1/approval");
-        put.Body!.ToJsonString().Should().Be("""{"required":true,"tags":["env:prod"]}""");
+        var put = _api.Requests.Single(r => r.Line.StartsWith("PUT", StringComparison.Ordinal));
+        put.Line.Should().Be("PUT /api/v1/products/prd_1/approval");
+        put.Json!.ToJsonString().Should().Be("""{"required":true,"tags":["env:prod"]}""");
     }
 
-    private Task<CliResult> RunAsync(params string[] args) => CliRunner.RunAsync(["--url", _url, "--token", "t", .. args]);
+    private Task<CliResult> RunAsync(params string[] args) => CliRunner.RunAsync(["--url", _api.Url, "--token", "t", .. args]);
 
     private static object Run(string id, string status, string[] tags) => new
     {
@@ -136,17 +110,13 @@ public sealed class ApprovalsCommandsTests : IAsyncLifetime
         createdAt = CliRunner.Now.AddSeconds(-10),
     };
 
-    private static object Quota(string? orgId, HttpContext context)
+    private static object Quota(string? orgId, JsonNode? body) => new
     {
-        var body = context.Items["body"] as JsonNode;
-        return new
-        {
-            scope = orgId is null ? "tenant" : "org",
-            orgId,
-            deploymentsPerHour = (int?)body?["deploymentsPerHour"],
-            deploymentsPerDay = (int?)body?["deploymentsPerDay"],
-            usedLastHour = 0,
-            usedLastDay = 0,
-        };
-    }
+        scope = orgId is null ? "tenant" : "org",
+        orgId,
+        deploymentsPerHour = (int?)body?["deploymentsPerHour"],
+        deploymentsPerDay = (int?)body?["deploymentsPerDay"],
+        usedLastHour = 0,
+        usedLastDay = 0,
+    };
 }

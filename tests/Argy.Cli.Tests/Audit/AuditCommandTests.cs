@@ -1,13 +1,7 @@
-using System.Collections.Concurrent;
 using System.Text;
 using Argy.Cli.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Argy.Cli.Tests.Audit;
 
@@ -16,26 +10,15 @@ public sealed class AuditCommandTests : IAsyncLifetime
 {
     private const string Csv = "seq,at,detail\r\n1,2025-06-01T12:00:00.000Z,\"a, \"\"quoted\"\"\r\nvalue\"\r\n2,2025-06-01T12:00:01.000Z,ünïcødé\r\n";
 
-    private readonly ConcurrentQueue<string> _requests = new();
-    private WebApplication _app = null!;
-    private string _url = "";
+    private FakeApi _api = null!;
     private bool _broken;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _api = await FakeApi.StartAsync(app =>
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.Use(async (context, next) =>
-        {
-            _requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
-            await next(context);
-        });
-        _app.MapGet("/api/v1/audit-events/verify", () => _broken
+        app.MapGet("/api/v1/audit-events/verify", () => _broken
             ? Results.Json(new { ok = false, @checked = 41, unchained = 0, anchorSeq = (long?)null, firstBroken = new { seq = 42, reason = "hash_mismatch", detail = "its hash does not match its fields (the record was edited)" } })
             : Results.Json(new { ok = true, @checked = 120, unchained = 0, anchorSeq = 17, firstBroken = (object?)null }));
-        _app.MapGet("/api/v1/audit-events/export", async (HttpContext context) =>
+        app.MapGet("/api/v1/audit-events/export", async (HttpContext context) =>
         {
             if (context.Request.Headers.Authorization.ToString() != "Bearer t")
             {
@@ -50,7 +33,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
             await context.Response.Body.FlushAsync();
             await context.Response.Body.WriteAsync(bytes.AsMemory(20));
         });
-        _app.MapGet("/api/v1/audit-events", () => Results.Json(new
+        app.MapGet("/api/v1/audit-events", () => Results.Json(new
         {
             items = new object[]
             {
@@ -59,16 +42,14 @@ public sealed class AuditCommandTests : IAsyncLifetime
             },
             nextCursor = "8",
         }));
-        await _app.StartAsync();
-        _url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-    }
+    });
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync() => await _api.DisposeAsync();
 
     [Fact]
     public async Task Verify_exits_0_and_says_how_many_records_verified_when_the_chain_is_intact()
     {
-        var result = await CliRunner.RunAsync("--url", _url, "--token", "t", "audit", "verify");
+        var result = await CliRunner.RunAsync("--url", _api.Url, "--token", "t", "audit", "verify");
 
         result.ExitCode.Should().Be(0, result.StdErr);
         result.StdOut.Should().Be("audit chain ok: 120 record(s) verified from the retention anchor at record 17\n");
@@ -79,7 +60,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
     {
         _broken = true;
 
-        var result = await CliRunner.RunAsync("--url", _url, "--token", "t", "audit", "verify");
+        var result = await CliRunner.RunAsync("--url", _api.Url, "--token", "t", "audit", "verify");
 
         result.ExitCode.Should().Be(1);
         result.StdOut.Should().BeEmpty();
@@ -89,11 +70,11 @@ public sealed class AuditCommandTests : IAsyncLifetime
     [Fact]
     public async Task Export_streams_the_body_to_stdout_byte_for_byte_with_the_filters()
     {
-        var result = await CliRunner.RunAsync("--url", _url, "--token", "t", "audit", "export", "--period", "7d", "--action", "deployment.*", "--actor", "usr 1");
+        var result = await CliRunner.RunAsync("--url", _api.Url, "--token", "t", "audit", "export", "--period", "7d", "--action", "deployment.*", "--actor", "usr 1");
 
         result.ExitCode.Should().Be(0, result.StdErr);
         result.StdOutBytes.Should().Equal(Encoding.UTF8.GetBytes(Csv));
-        _requests.Should().Contain("GET /api/v1/audit-events/export?period=7d&actor=usr%201&action=deployment.%2A&format=csv");
+        _api.Requests.Select(r => r.Line).Should().Contain("GET /api/v1/audit-events/export?period=7d&actor=usr%201&action=deployment.%2A&format=csv");
     }
 
     [Fact]
@@ -104,13 +85,13 @@ public sealed class AuditCommandTests : IAsyncLifetime
         try
         {
             var file = Path.Combine(directory, "audit.jsonl");
-            var ok = await CliRunner.RunAsync("--url", _url, "--token", "t", "audit", "export", "--format", "jsonl", "-o", file);
+            var ok = await CliRunner.RunAsync("--url", _api.Url, "--token", "t", "audit", "export", "--format", "jsonl", "-o", file);
             var refusedFile = Path.Combine(directory, "refused.csv");
-            var refused = await CliRunner.RunAsync("--url", _url, "--token", "other", "audit", "export", "-o", refusedFile);
+            var refused = await CliRunner.RunAsync("--url", _api.Url, "--token", "other", "audit", "export", "-o", refusedFile);
 
             ok.ExitCode.Should().Be(0, ok.StdErr);
             (await File.ReadAllBytesAsync(file)).Should().Equal(Encoding.UTF8.GetBytes(Csv));
-            _requests.Should().Contain("GET /api/v1/audit-events/export?format=jsonl");
+            _api.Requests.Select(r => r.Line).Should().Contain("GET /api/v1/audit-events/export?format=jsonl");
             refused.ExitCode.Should().Be(77);
             refused.StdErr.Should().Contain("The token lacks audit:read.");
             Directory.GetFiles(directory).Select(Path.GetFileName).Should().Equal("audit.jsonl");
@@ -124,16 +105,16 @@ public sealed class AuditCommandTests : IAsyncLifetime
     [Fact]
     public async Task An_unknown_export_format_is_a_usage_error()
     {
-        var result = await CliRunner.RunAsync("--url", _url, "--token", "t", "audit", "export", "--format", "xml");
+        var result = await CliRunner.RunAsync("--url", _api.Url, "--token", "t", "audit", "export", "--format", "xml");
 
         result.ExitCode.Should().Be(2);
-        _requests.Should().BeEmpty();
+        _api.Requests.Should().BeEmpty();
     }
 
     [Fact]
     public async Task List_prints_a_table_and_where_the_next_page_starts()
     {
-        var result = await CliRunner.RunAsync("--url", _url, "--token", "t", "audit", "list", "--outcome", "success", "--limit", "2");
+        var result = await CliRunner.RunAsync("--url", _api.Url, "--token", "t", "audit", "list", "--outcome", "success", "--limit", "2");
 
         result.ExitCode.Should().Be(0, result.StdErr);
         result.StdOut.Should().Be(
@@ -141,6 +122,6 @@ public sealed class AuditCommandTests : IAsyncLifetime
             "9    2025-06-01 12:00:00  user:usr_1     product.created  product/prd_1  success  10.0.0.1\n" +
             "8    2025-06-01 11:00:00  system:system  audit.purged     -              success  -\n");
         result.StdErr.Should().Be("more: --cursor 8\n");
-        _requests.Should().Contain("GET /api/v1/audit-events?outcome=success&limit=2");
+        _api.Requests.Select(r => r.Line).Should().Contain("GET /api/v1/audit-events?outcome=success&limit=2");
     }
 }

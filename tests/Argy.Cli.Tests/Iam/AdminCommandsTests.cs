@@ -1,43 +1,18 @@
-using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using Argy.Cli.Login;
 using Argy.Cli.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Argy.Cli.Tests.Iam;
 
 /// <summary>The administration commands against a small fake of the control plane's users and config endpoints.</summary>
 public sealed class AdminCommandsTests : IAsyncLifetime
 {
-    private WebApplication _app = null!;
-    private string _url = "";
-    private readonly ConcurrentQueue<(string Request, JsonNode? Body)> _requests = new();
+    private FakeApi _api = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _api = await FakeApi.StartAsync(app =>
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.Use(async (context, next) =>
-        {
-            JsonNode? body = null;
-            if (context.Request.ContentLength > 0)
-            {
-                body = await JsonNode.ParseAsync(context.Request.Body);
-            }
-
-            _requests.Enqueue(($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}", body));
-            context.Items["body"] = body;
-            await next(context);
-        });
-        _app.MapGet("/api/v1/users", () => Results.Json(new
+        app.MapGet("/api/v1/users", () => Results.Json(new
         {
             items = new object[]
             {
@@ -46,13 +21,13 @@ public sealed class AdminCommandsTests : IAsyncLifetime
             },
             total = 2,
         }));
-        _app.MapPost("/api/v1/users", () => Results.Json(new
+        app.MapPost("/api/v1/users", () => Results.Json(new
         {
             user = new { id = "usr_3", email = "new@example.test", role = "VIEWER" },
             invitationExpiresAt = "2025-06-08T12:00:00Z",
         }, statusCode: 201));
-        _app.MapPost("/api/v1/users/{id}/disable", () => Results.Problem(title: "Conflict", detail: "You cannot disable yourself.", statusCode: 409));
-        _app.MapPost("/api/v1/config/import/preview", () => Results.Json(new
+        app.MapPost("/api/v1/users/{id}/disable", () => Results.Problem(title: "Conflict", detail: "You cannot disable yourself.", statusCode: 409));
+        app.MapPost("/api/v1/config/import/preview", () => Results.Json(new
         {
             changes = new object[]
             {
@@ -62,28 +37,26 @@ public sealed class AdminCommandsTests : IAsyncLifetime
             warnings = new[] { "OIDC provider 'okta' is created without a client secret" },
             fingerprint = "abc123",
         }));
-        _app.MapPost("/api/v1/config/import", () => Results.Json(new { applied = new object[] { new { section = "teams", action = "create", item = "team core" } }, warnings = Array.Empty<string>() }));
-        await _app.StartAsync();
-        _url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-    }
+        app.MapPost("/api/v1/config/import", () => Results.Json(new { applied = new object[] { new { section = "teams", action = "create", item = "team core" } }, warnings = Array.Empty<string>() }));
+    });
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync() => await _api.DisposeAsync();
 
     [Fact]
     public async Task Users_list_prints_a_table_and_invite_sends_the_fields()
     {
-        var list = await CliRunner.RunAsync("--url", _url, "--token", "t", "users", "list", "--search", "a b", "--status", "Active");
+        var list = await CliRunner.RunAsync("--url", _api.Url, "--token", "t", "users", "list", "--search", "a b", "--status", "Active");
         list.ExitCode.Should().Be(0, list.StdErr);
         list.StdOut.Should().Be(
             "ID     EMAIL             NAME  ROLE            STATUS   TEAMS\n" +
             "usr_1  ada@example.test  Ada   PLATFORM_ADMIN  Active   core\n" +
             "usr_2  bob@example.test  -     VIEWER          Invited  -\n");
-        _requests.Should().Contain(r => r.Request == "GET /api/v1/users?search=a%20b&status=Active");
+        _api.Requests.Should().Contain(r => r.Line == "GET /api/v1/users?search=a%20b&status=Active");
 
-        var invite = await CliRunner.RunAsync("--url", _url, "--token", "t", "users", "invite", "--email", "new@example.test", "--role", "VIEWER", "--teams", "core,ops");
+        var invite = await CliRunner.RunAsync("--url", _api.Url, "--token", "t", "users", "invite", "--email", "new@example.test", "--role", "VIEWER", "--teams", "core,ops");
         invite.ExitCode.Should().Be(0, invite.StdErr);
         invite.StdOut.Should().Contain("invited new@example.test as VIEWER (id usr_3)");
-        var body = _requests.Last(r => r.Request == "POST /api/v1/users").Body!;
+        var body = _api.Requests.Last(r => r.Line == "POST /api/v1/users").Json!;
         body["teams"]!.AsArray().Select(t => (string)t!).Should().Equal("core", "ops");
         body.AsObject().ContainsKey("displayName").Should().BeFalse("options not given are not sent");
     }
@@ -91,7 +64,7 @@ public sealed class AdminCommandsTests : IAsyncLifetime
     [Fact]
     public async Task A_refused_change_prints_the_problem_and_exits_2()
     {
-        var result = await CliRunner.RunAsync("--url", _url, "--token", "t", "users", "disable", "usr_1");
+        var result = await CliRunner.RunAsync("--url", _api.Url, "--token", "t", "users", "disable", "usr_1");
 
         result.ExitCode.Should().Be(2);
         result.StdErr.Should().Contain("You cannot disable yourself.");
@@ -104,16 +77,16 @@ public sealed class AdminCommandsTests : IAsyncLifetime
         await File.WriteAllTextAsync(file, """{"format": "argy-config/v1", "sections": ["teams"]}""");
         try
         {
-            var preview = await CliRunner.RunAsync("--url", _url, "--token", "t", "config", "import", "--file", file);
+            var preview = await CliRunner.RunAsync("--url", _api.Url, "--token", "t", "config", "import", "--file", file);
             preview.ExitCode.Should().Be(0, preview.StdErr);
             preview.StdOut.Should().Contain("+ teams: team core (create)").And.Contain("= quotas: quotas (unchanged)")
                 .And.Contain("warning: OIDC provider 'okta'").And.Contain("1 change(s) previewed");
-            _requests.Should().NotContain(r => r.Request == "POST /api/v1/config/import");
+            _api.Requests.Should().NotContain(r => r.Line == "POST /api/v1/config/import");
 
-            var applied = await CliRunner.RunAsync("--url", _url, "--token", "t", "config", "import", "--file", file, "--yes");
+            var applied = await CliRunner.RunAsync("--url", _api.Url, "--token", "t", "config", "import", "--file", file, "--yes");
             applied.ExitCode.Should().Be(0, applied.StdErr);
             applied.StdOut.Should().Contain("applied 1 change(s)");
-            var body = _requests.Single(r => r.Request == "POST /api/v1/config/import").Body!;
+            var body = _api.Requests.Single(r => r.Line == "POST /api/v1/config/import").Json!;
             ((string)body["confirm"]!).Should().Be("abc123");
             ((string)body["document"]!["format"]!).Should().Be("argy-config/v1");
         }

@@ -1,39 +1,29 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Argy.Cli.Tests.Infrastructure;
 
-/// <summary>A real HTTP server on 127.0.0.1 that plays the control plane's REST contract.</summary>
+/// <summary>A <see cref="FakeApi"/> that plays the control plane's REST contract for agents and deployment runs.</summary>
 internal sealed class FakeControlPlane : IAsyncDisposable
 {
     public const string Token = "test-token";
 
     private static readonly DateTimeOffset Created = CliRunner.Now.AddSeconds(-10);
 
-    private readonly WebApplication _app;
+    private FakeApi _api = null!;
     private int _followRequests;
     private int _statusReads;
 
-    private FakeControlPlane(WebApplication app, FakeRun run)
-    {
-        _app = app;
-        Run = run;
-    }
+    private FakeControlPlane(FakeRun run) => Run = run;
 
     public FakeRun Run { get; }
 
-    public string Url { get; private set; } = "";
+    public string Url => _api.Url;
 
     /// <summary>"METHOD path?query" of every request, in arrival order.</summary>
-    public ConcurrentQueue<string> Requests { get; } = new();
+    public IEnumerable<string> Requests => _api.Requests.Select(r => r.Line);
 
     public JsonNode? LastDeploymentRequest { get; private set; }
 
@@ -46,29 +36,17 @@ internal sealed class FakeControlPlane : IAsyncDisposable
 
     public static async Task<FakeControlPlane> StartAsync(FakeRun? run = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var fake = new FakeControlPlane(app, run ?? new FakeRun());
-        fake.Map(app);
-        await app.StartAsync();
-        fake.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var fake = new FakeControlPlane(run ?? new FakeRun());
+        fake._api = await FakeApi.StartAsync(fake.Map);
         return fake;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-        await _app.StopAsync(stopping.Token);
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _api.DisposeAsync();
 
     private void Map(WebApplication app)
     {
         app.Use(async (context, next) =>
         {
-            Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
             if (context.Request.Headers.Authorization != $"Bearer {Token}")
             {
                 await Results.Problem(title: "Unauthorized", detail: "missing or invalid API token", statusCode: 401).ExecuteAsync(context);

@@ -1,22 +1,14 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Argy.Cli.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Argy.Cli.Tests.Llm;
 
 /// <summary>`argy llm quotas` and `argy usage` against a small fake of the control plane's LLM and usage endpoints.</summary>
 public sealed class LlmUsageCommandsTests : IAsyncLifetime
 {
-    private WebApplication _app = null!;
-    private string _url = "";
-    private readonly ConcurrentQueue<(string Request, JsonNode? Body)> _requests = new();
+    private FakeApi _api = null!;
 
     private static readonly object Quotas = new
     {
@@ -35,29 +27,14 @@ public sealed class LlmUsageCommandsTests : IAsyncLifetime
         },
     };
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _api = await FakeApi.StartAsync(app =>
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.Use(async (context, next) =>
-        {
-            JsonNode? body = null;
-            if (context.Request.ContentLength > 0)
-            {
-                body = await JsonNode.ParseAsync(context.Request.Body);
-            }
-
-            _requests.Enqueue(($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}", body));
-            await next(context);
-        });
-        _app.MapGet("/api/v1/llm/quotas", () => Results.Json(Quotas));
-        _app.MapPut("/api/v1/llm/quotas", () => Results.Json(Quotas));
-        _app.MapPut("/api/v1/llm/quotas/users/{id}", (string id) => id == "usr_nope"
+        app.MapGet("/api/v1/llm/quotas", () => Results.Json(Quotas));
+        app.MapPut("/api/v1/llm/quotas", () => Results.Json(Quotas));
+        app.MapPut("/api/v1/llm/quotas/users/{id}", (string id) => id == "usr_nope"
             ? Results.Problem(title: "Not found", detail: "No user with id 'usr_nope' exists in your tenant.", statusCode: 404)
             : Results.Json(new { userId = id, email = "ada@example.test", monthlyTokens = (long?)null, monthlyCredits = (decimal?)null, unlimited = true }));
-        _app.MapGet("/api/v1/usage/llm", (string by) => Results.Json(new
+        app.MapGet("/api/v1/usage/llm", (string by) => Results.Json(new
         {
             by,
             from = "2025-05-02T12:00:00+00:00",
@@ -69,7 +46,7 @@ public sealed class LlmUsageCommandsTests : IAsyncLifetime
             },
             total = new { key = "total", email = (string?)null, requests = 4, inputTokens = 1_000_010, outputTokens = 500_005, totalTokens = 1_500_015, credits = 1.500015m },
         }));
-        _app.MapGet("/api/v1/usage/deployments", () => Results.Json(new
+        app.MapGet("/api/v1/usage/deployments", () => Results.Json(new
         {
             by = "product",
             from = "2025-05-02T12:00:00+00:00",
@@ -77,7 +54,7 @@ public sealed class LlmUsageCommandsTests : IAsyncLifetime
             items = new[] { new { product = "web", count = 10, succeeded = 7, failed = 2, cancelled = 1, active = 0 } },
             total = new { product = "total", count = 10, succeeded = 7, failed = 2, cancelled = 1, active = 0 },
         }));
-        _app.MapGet("/api/v1/usage/trend", (int days) => Results.Json(new
+        app.MapGet("/api/v1/usage/trend", (int days) => Results.Json(new
         {
             timeZone = "UTC",
             days,
@@ -87,13 +64,11 @@ public sealed class LlmUsageCommandsTests : IAsyncLifetime
                 new { date = "2025-06-01", deployments = 4, llmRequests = 2, llmTokens = 2_000_000, llmCredits = 2m },
             },
         }));
-        await _app.StartAsync();
-        _url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-    }
+    });
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync() => await _api.DisposeAsync();
 
-    private Task<CliResult> Run(params string[] args) => CliRunner.RunAsync(["--url", _url, "--token", "t", .. args]);
+    private Task<CliResult> Run(params string[] args) => CliRunner.RunAsync(["--url", _api.Url, "--token", "t", .. args]);
 
     [Fact]
     public async Task Quotas_show_prints_roles_overrides_and_alert_settings()
@@ -118,7 +93,7 @@ public sealed class LlmUsageCommandsTests : IAsyncLifetime
         var result = await Run("llm", "quotas", "set", "--role", "PLATFORM_USER=20.5", "--role", "platform_admin=unlimited", "--time-zone", "UTC", "--warning", "70");
 
         result.ExitCode.Should().Be(0, result.StdErr);
-        var body = _requests.Single(r => r.Request == "PUT /api/v1/llm/quotas").Body!.AsObject();
+        var body = _api.Requests.Single(r => r.Line == "PUT /api/v1/llm/quotas").Json!.AsObject();
         body.Select(p => p.Key).Should().BeEquivalentTo("roleMonthlyCredits", "timeZone", "warningPercent");
         ((decimal)body["roleMonthlyCredits"]!["PLATFORM_USER"]!).Should().Be(20.5m);
         body["roleMonthlyCredits"]!.AsObject().ContainsKey("PLATFORM_ADMIN").Should().BeTrue();
@@ -135,7 +110,7 @@ public sealed class LlmUsageCommandsTests : IAsyncLifetime
 
         result.ExitCode.Should().Be(2);
         result.StdErr.Trim().Split('\n').Should().ContainSingle().Which.Should().StartWith("error: ");
-        _requests.Should().NotContain(r => r.Request.StartsWith("PUT", StringComparison.Ordinal));
+        _api.Requests.Should().NotContain(r => r.Line.StartsWith("PUT", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -152,7 +127,7 @@ public sealed class LlmUsageCommandsTests : IAsyncLifetime
     {
         (await Run("llm", "quotas", "set-user", "usr_1", "unlimited")).StdOut.Should().Contain("ada@example.test: unlimited a month");
         (await Run("llm", "quotas", "set-user", "usr_1", "2.25")).ExitCode.Should().Be(0);
-        var bodies = _requests.Where(r => r.Request == "PUT /api/v1/llm/quotas/users/usr_1").Select(r => r.Body!.ToJsonString()).ToList();
+        var bodies = _api.Requests.Where(r => r.Line == "PUT /api/v1/llm/quotas/users/usr_1").Select(r => r.Json!.ToJsonString()).ToList();
         bodies.Should().Equal("""{"unlimited":true}""", """{"monthlyCredits":2.25}""");
 
         var missing = await Run("llm", "quotas", "set-user", "usr_nope", "1");
@@ -171,7 +146,7 @@ public sealed class LlmUsageCommandsTests : IAsyncLifetime
             "usr_1  ada@example.test  3         1000000  500000  1500000  1.5\n" +
             "usr_2  -                 1         10       5       15       0.000015\n" +
             "total  -                 4         1000010  500005  1500015  1.500015\n");
-        _requests.Should().Contain(r => r.Request == "GET /api/v1/usage/llm?by=user&from=2025-05-01");
+        _api.Requests.Should().Contain(r => r.Line == "GET /api/v1/usage/llm?by=user&from=2025-05-01");
 
         var json = await Run("usage", "llm", "--by", "model", "--json");
         JsonNode.Parse(json.StdOut)!["by"]!.GetValue<string>().Should().Be("model");
@@ -195,6 +170,6 @@ public sealed class LlmUsageCommandsTests : IAsyncLifetime
             "2025-05-31  0            0             0           0\n" +
             "2025-06-01  4            2             2000000     2\n" +
             "time zone UTC\n");
-        _requests.Should().Contain(r => r.Request == "GET /api/v1/usage/trend?days=2");
+        _api.Requests.Should().Contain(r => r.Line == "GET /api/v1/usage/trend?days=2");
     }
 }
