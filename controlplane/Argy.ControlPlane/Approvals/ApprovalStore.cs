@@ -48,7 +48,7 @@ public sealed class ApprovalStore(Database database, AuditTrail audit, TimeProvi
         }
 
         audit.Append(connection, transaction, scope, new AuditEntry(
-            approve ? "deployment.approved" : "deployment.rejected", "deployment", runId,
+            approve ? AuditActions.DeploymentApproved : AuditActions.DeploymentRejected, AuditResources.Deployment, runId,
             Detail: approve ? $"Run {runId} of product {product} approved." : $"Run {runId} of product {product} rejected.",
             Data: new Dictionary<string, string?> { ["product"] = product, ["comment"] = comment, ["decidedBy"] = decidedBy }));
         transaction.Commit();
@@ -63,7 +63,7 @@ public sealed class ApprovalStore(Database database, AuditTrail audit, TimeProvi
             "UPDATE products SET approval = @approval, updated_at = @now WHERE id = @id AND tenant_id = @tenant",
             new { approval = rule.ToColumn(), now = Now, id = product.Id, tenant = scope.TenantId }, transaction);
         audit.Append(connection, transaction, scope, new AuditEntry(
-            "product.approval_updated", "product", product.Id,
+            AuditActions.ProductApprovalUpdated, AuditResources.Product, product.Id,
             Detail: rule.Required
                 ? $"Deployments of product {product.Name} need approval{(rule.Tags.Count == 0 ? "" : " when tagged " + string.Join(" or ", rule.Tags))}."
                 : $"Deployments of product {product.Name} need no approval.",

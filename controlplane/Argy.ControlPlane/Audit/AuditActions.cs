@@ -16,8 +16,12 @@ public static class AuditActions
     public const string AgentCredentialRotated = "agent.credential.rotated";
     public const string AgentAuthRejected = "agent.auth.rejected";
 
-    // Deployments (submitted and cancel_requested are written by DeploymentService.Submit / Cancel)
+    // Deployments (submitted and approval_requested are written by DeploymentStore.Create; cancel_requested and
+    // cancelled by a cancel request, DeploymentService.Cancel; the others by the agent stream and the run sweeper)
     public const string DeploymentSubmitted = "deployment.submitted";
+    public const string DeploymentApprovalRequested = "deployment.approval_requested";
+    public const string DeploymentApproved = "deployment.approved";
+    public const string DeploymentRejected = "deployment.rejected";
     public const string DeploymentCancelRequested = "deployment.cancel_requested";
     public const string DeploymentStarted = "deployment.started";
     public const string DeploymentSucceeded = "deployment.succeeded";
@@ -62,6 +66,7 @@ public static class AuditActions
     public const string ProductCreated = "product.created";
     public const string ProductUpdated = "product.updated";
     public const string ProductDeleted = "product.deleted";
+    public const string ProductApprovalUpdated = "product.approval_updated";
     public const string OrgCreated = "org.created";
     public const string OrgUpdated = "org.updated";
     public const string OrgDeleted = "org.deleted";
@@ -74,6 +79,34 @@ public static class AuditActions
     public const string ScimTokenIssued = "scim.token.issued";
     public const string ScimTokenRevoked = "scim.token.revoked";
     public const string ConfigImported = "config.imported";
+
+    // Deployment quotas
+    public const string QuotaUpdated = "quota.updated";
+    public const string QuotaExceeded = "quota.exceeded";
+
+    // LLM credits and usage
+    public const string LlmRequestDenied = "llm.request.denied";
+    public const string LlmQuotaExceeded = "llm.quota.exceeded";
+    public const string LlmReservationCreated = "llm.reservation.created";
+    public const string LlmReservationSettled = "llm.reservation.settled";
+    public const string LlmReservationReleased = "llm.reservation.released";
+    public const string LlmUsageRecorded = "llm.usage.recorded";
+    public const string LlmCreditsThresholdCrossed = "llm.credits.threshold_crossed";
+    public const string LlmQuotasChanged = "llm.quotas.changed";
+    public const string LlmUserQuotaSet = "llm.user_quota.set";
+    public const string LlmUserQuotaCleared = "llm.user_quota.cleared";
+
+    // Delivery sinks
+    public const string DeliverySinkCreated = "delivery.sink.created";
+    public const string DeliverySinkUpdated = "delivery.sink.updated";
+    public const string DeliverySinkDeleted = "delivery.sink.deleted";
+    public const string DeliverySinkTested = "delivery.sink.tested";
+
+    /// <summary>
+    /// The action of the synthetic event a sink test sends; never written to the trail (the test itself is
+    /// <see cref="DeliverySinkTested"/>).
+    /// </summary>
+    public const string DeliveryTest = "delivery.test";
 
     // Request policy
     public const string IpDenied = "ip.denied";
@@ -104,4 +137,8 @@ public static class AuditResources
     public const string Config = "config";
     public const string Device = "device_authorization";
     public const string Request = "request";
+    public const string DeploymentQuota = "deployment_quota";
+    public const string LlmReservation = "llm_reservation";
+    public const string LlmUsage = "llm_usage";
+    public const string DeliverySink = "delivery_sink";
 }

@@ -83,7 +83,7 @@ public sealed partial class DeliverySinkService(
             UpdatedAt = now,
         };
         var record = audit.Append(connection, transaction, scope, new AuditEntry(
-            "delivery.sink.created", "delivery_sink", id, Detail: $"Delivery sink '{row.Name}' ({row.Kind}, {row.Format}) created.",
+            AuditActions.DeliverySinkCreated, AuditResources.DeliverySink, id, Detail: $"Delivery sink '{row.Name}' ({row.Kind}, {row.Format}) created.",
             Data: new Dictionary<string, string?> { ["kind"] = row.Kind, ["format"] = row.Format, ["events"] = string.Join(',', events) }));
         if (request.Replay != true)
         {
@@ -147,7 +147,7 @@ public sealed partial class DeliverySinkService(
             if (request.Recipients is not null) changed.Add("recipients");
             if (request.Enabled is not null) changed.Add(request.Enabled.Value ? "enabled" : "disabled");
             audit.Append(connection, transaction, scope, new AuditEntry(
-                "delivery.sink.updated", "delivery_sink", id, Detail: $"Delivery sink '{existing.Name}' changed: {string.Join(", ", changed)}.",
+                AuditActions.DeliverySinkUpdated, AuditResources.DeliverySink, id, Detail: $"Delivery sink '{existing.Name}' changed: {string.Join(", ", changed)}.",
                 Data: new Dictionary<string, string?> { ["changed"] = string.Join(',', changed) }));
             transaction.Commit();
         }
@@ -164,7 +164,7 @@ public sealed partial class DeliverySinkService(
         var existing = store.Get(connection, transaction, scope, id) ?? throw ApiProblemException.NotFound("delivery sink", id);
         store.Delete(connection, transaction, scope, id);
         audit.Append(connection, transaction, scope, new AuditEntry(
-            "delivery.sink.deleted", "delivery_sink", id, Detail: $"Delivery sink '{existing.Name}' ({existing.Kind}) deleted."));
+            AuditActions.DeliverySinkDeleted, AuditResources.DeliverySink, id, Detail: $"Delivery sink '{existing.Name}' ({existing.Kind}) deleted."));
         transaction.Commit();
         LogDeleted(logger, id, scope.TenantId, caller.ActorId);
     }
@@ -181,11 +181,11 @@ public sealed partial class DeliverySinkService(
             TenantId = scope.TenantId,
             OrgId = caller.OrgId,
             At = UnixMs.From(time.GetUtcNow()),
-            Action = "delivery.test",
+            Action = AuditActions.DeliveryTest,
             Outcome = AuditOutcome.Success,
             ActorType = caller.SessionId is null ? AuditActorType.Token : AuditActorType.User,
             Actor = caller.UserId ?? caller.ActorId,
-            ResourceType = "delivery_sink",
+            ResourceType = AuditResources.DeliverySink,
             ResourceId = sink.Id,
             Detail = $"Test event for delivery sink '{sink.Name}'.",
         };
@@ -197,7 +197,7 @@ public sealed partial class DeliverySinkService(
         using (var transaction = Database.BeginWrite(connection))
         {
             audit.Append(connection, transaction, scope, new AuditEntry(
-                "delivery.sink.tested", "delivery_sink", sink.Id, attempt.Delivered ? AuditOutcome.Success : AuditOutcome.Failure,
+                AuditActions.DeliverySinkTested, AuditResources.DeliverySink, sink.Id, attempt.Delivered ? AuditOutcome.Success : AuditOutcome.Failure,
                 attempt.Delivered ? $"Test event delivered to sink '{sink.Name}'." : $"Test event not delivered to sink '{sink.Name}': {attempt.Error}",
                 new Dictionary<string, string?> { ["status"] = attempt.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
             transaction.Commit();

@@ -15,16 +15,16 @@ public sealed class EmailNotifier(IEmailTransport transport, IOptions<EmailOptio
 {
     private static readonly Dictionary<string, string> Titles = new(StringComparer.Ordinal)
     {
-        ["deployment.failed"] = "Deployment failed",
-        ["deployment.timed_out"] = "Deployment timed out",
-        ["deployment.agent_lost"] = "Deployment lost its agent",
-        ["quota.exceeded"] = "Quota reached",
-        ["llm.quota.exceeded"] = "LLM quota reached",
-        ["llm.credits.threshold_crossed"] = "LLM credits threshold crossed",
-        ["user.invited"] = "New user invited",
-        ["user.created"] = "New user",
-        ["deployment.approval_requested"] = "Deployment waiting for approval",
-        ["delivery.test"] = "Test notification",
+        [AuditActions.DeploymentFailed] = "Deployment failed",
+        [AuditActions.DeploymentTimedOut] = "Deployment timed out",
+        [AuditActions.DeploymentAgentLost] = "Deployment lost its agent",
+        [AuditActions.QuotaExceeded] = "Quota reached",
+        [AuditActions.LlmQuotaExceeded] = "LLM quota reached",
+        [AuditActions.LlmCreditsThresholdCrossed] = "LLM credits threshold crossed",
+        [AuditActions.UserInvited] = "New user invited",
+        [AuditActions.UserProvisioned] = "New user provisioned",
+        [AuditActions.DeploymentApprovalRequested] = "Deployment waiting for approval",
+        [AuditActions.DeliveryTest] = "Test notification",
     };
 
     public static string Title(string action) => Titles.TryGetValue(action, out var title) ? title : action;

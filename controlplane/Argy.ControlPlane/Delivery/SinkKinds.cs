@@ -1,3 +1,5 @@
+using Argy.ControlPlane.Audit;
+
 namespace Argy.ControlPlane.Delivery;
 
 public static class SinkKind
@@ -28,18 +30,18 @@ public static class NotificationEvents
     public static readonly IReadOnlyList<string> Default =
     [
         // deployment failed
-        "deployment.failed", "deployment.timed_out", "deployment.agent_lost",
+        AuditActions.DeploymentFailed, AuditActions.DeploymentTimedOut, AuditActions.DeploymentAgentLost,
         // quota reached
-        "quota.exceeded", "llm.quota.exceeded", "llm.credits.threshold_crossed",
-        // new user
-        "user.invited", "user.created",
+        AuditActions.QuotaExceeded, AuditActions.LlmQuotaExceeded, AuditActions.LlmCreditsThresholdCrossed,
+        // new user: invited by an admin, or provisioned by SCIM (no code writes a "user.created")
+        AuditActions.UserInvited, AuditActions.UserProvisioned,
         // pending approval
-        "deployment.approval_requested",
+        AuditActions.DeploymentApprovalRequested,
     ];
 
     /// <summary>The record's data field that adds recipients to an email notification (comma-separated).</summary>
     public const string RecipientsField = "recipients";
 
     /// <summary>Actions whose record may name extra email recipients in <see cref="RecipientsField"/>.</summary>
-    public static readonly IReadOnlySet<string> WithRecipients = new HashSet<string>(StringComparer.Ordinal) { "llm.credits.threshold_crossed" };
+    public static readonly IReadOnlySet<string> WithRecipients = new HashSet<string>(StringComparer.Ordinal) { AuditActions.LlmCreditsThresholdCrossed };
 }

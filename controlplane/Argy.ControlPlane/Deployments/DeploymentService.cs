@@ -81,30 +81,37 @@ public sealed partial class DeploymentService(
         var run = Find(caller.Scope, runId);
         productAccess.EnsureCanCancel(caller, run.Product);
         var reason = $"Cancelled by {caller.ActorId}.";
-        var cancelledHere = false;
-        if (run.Status is DeploymentStatus.Queued or DeploymentStatus.PendingApproval)
-        {
-            cancelledHere = store.CancelBeforeDispatch(caller.Scope, runId, reason);
-            if (!cancelledHere)
-            {
-                // Dispatched or decided since the read: cancel it where it is now.
-                run = Find(caller.Scope, runId);
-            }
-        }
 
-        if (!cancelledHere)
+        // Every step is a conditional UPDATE on the status just read. When the run moved on in between (dispatched
+        // to an agent, approved, requeued, ended), nothing was changed or recorded: it is read again and cancelled
+        // where it is now, so a request never returns 202 having done nothing. A run changes status a few times at
+        // most (PendingApproval, Queued, Assigned, Running, an end; a requeue goes back once per lost dispatch), so
+        // the attempts are bounded.
+        CancelOutcome outcome;
+        for (var attempt = 1; ; attempt++)
         {
             if (DeploymentStatus.IsTerminal(run.Status))
             {
                 throw ApiProblemException.Conflict($"Run {runId} already ended ({run.Status}).");
             }
 
-            cancelledHere = run.Status == DeploymentStatus.Queued
-                ? store.FinishWithoutAgent(caller.Scope, runId, "status = 'Queued'", DeploymentStatus.Cancelled, reason)
+            outcome = run.Status is DeploymentStatus.Queued or DeploymentStatus.PendingApproval
+                ? store.CancelBeforeDispatch(caller.Scope, runId, reason) ? CancelOutcome.Ended : CancelOutcome.Moved
                 : CancelOnAgent(caller.Scope, run, reason);
+            if (outcome != CancelOutcome.Moved)
+            {
+                break;
+            }
+
+            if (attempt == MaxCancelAttempts)
+            {
+                throw ApiProblemException.Conflict($"Run {runId} kept changing status while being cancelled; try again.");
+            }
+
+            run = Find(caller.Scope, runId);
         }
 
-        if (cancelledHere)
+        if (outcome == CancelOutcome.Ended)
         {
             signals.Changed(runId);
         }
@@ -113,7 +120,21 @@ public sealed partial class DeploymentService(
         return Get(caller.Scope, runId);
     }
 
-    private bool CancelOnAgent(TenantScope scope, DeploymentRow run, string reason)
+    private const int MaxCancelAttempts = 8;
+
+    private enum CancelOutcome
+    {
+        /// <summary>The run ended in this request (its <c>deployment.cancelled</c> is written).</summary>
+        Ended,
+
+        /// <summary>The connected agent holding the run was told to stop (<c>deployment.cancel_requested</c> is written).</summary>
+        Requested,
+
+        /// <summary>The run was no longer in the status read: nothing changed, nothing was recorded.</summary>
+        Moved,
+    }
+
+    private CancelOutcome CancelOnAgent(TenantScope scope, DeploymentRow run, string reason)
     {
         var session = run.AgentId is null ? null : dispatcher.SessionOf(run.AgentId);
         if (session is not null)
@@ -122,14 +143,21 @@ public sealed partial class DeploymentService(
             store.RecordCancelRequested(scope, run.Id, reason);
             if (session.Send(new ControlMessage { CancelJob = new CancelJob { RunId = run.Id, Reason = reason } }))
             {
-                return false;
+                return CancelOutcome.Requested;
             }
 
-            // The session closed in between: the run ends here after all (and records that too).
+            // The session closed in between: the run ends here after all (and records that too). Should the run
+            // have moved on meanwhile, this request already has its record (cancel_requested): it stops there.
+            return store.FinishWithoutAgent(scope, run.Id, "status IN ('Assigned', 'Running')", DeploymentStatus.Cancelled,
+                reason + " The agent was not connected; it drops the run when it reconnects.")
+                ? CancelOutcome.Ended
+                : CancelOutcome.Requested;
         }
 
         return store.FinishWithoutAgent(scope, run.Id, "status IN ('Assigned', 'Running')", DeploymentStatus.Cancelled,
-            reason + " The agent was not connected; it drops the run when it reconnects.");
+            reason + " The agent was not connected; it drops the run when it reconnects.")
+            ? CancelOutcome.Ended
+            : CancelOutcome.Moved;
     }
 
     private static void Validate(SubmitDeploymentRequest request)

@@ -93,7 +93,7 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
     }
 
     private static AuditEntry SubmittedEntry(DeploymentRow row, NewDeployment deployment) => deployment.NeedsApproval
-        ? new AuditEntry("deployment.approval_requested", "deployment", row.Id,
+        ? new AuditEntry(AuditActions.DeploymentApprovalRequested, AuditResources.Deployment, row.Id,
             Detail: $"Run {row.Id} of product {row.Product} waits for approval.",
             Data: new Dictionary<string, string?>
             {
@@ -101,7 +101,7 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
                 ["requester"] = deployment.CreatedByUser ?? deployment.CreatedBy,
                 ["tags"] = string.Join(",", deployment.Tags),
             })
-        : new AuditEntry("deployment.submitted", "deployment", row.Id,
+        : new AuditEntry(AuditActions.DeploymentSubmitted, AuditResources.Deployment, row.Id,
             Detail: $"Run {row.Id} of product {row.Product} submitted.",
             Data: new Dictionary<string, string?> { ["product"] = row.Product, ["tags"] = string.Join(",", deployment.Tags) });
 
@@ -110,7 +110,7 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
     {
         using var transaction = Database.BeginWrite(connection);
         audit.Append(connection, transaction, scope, new AuditEntry(
-            "quota.exceeded", "deployment_quota", breach.ScopeType == QuotaScopeType.Tenant ? "tenant" : "org:" + breach.ScopeId,
+            AuditActions.QuotaExceeded, AuditResources.DeploymentQuota, breach.ScopeType == QuotaScopeType.Tenant ? "tenant" : "org:" + breach.ScopeId,
             AuditOutcome.Denied,
             $"Deployment of product {product} refused: {breach.Quota}.",
             new Dictionary<string, string?>

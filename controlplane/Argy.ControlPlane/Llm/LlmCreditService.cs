@@ -49,7 +49,7 @@ public sealed class LlmCreditService(Database database, LlmCreditStore store, Te
         if (user.Status == Users.UserStatus.Disabled)
         {
             audit.Append(connection, transaction, scope, new AuditEntry(
-                "llm.request.denied", "user", user.Id, AuditOutcome.Denied, $"User {user.Id} is disabled and may not use the LLM gateway.",
+                AuditActions.LlmRequestDenied, AuditResources.User, user.Id, AuditOutcome.Denied, $"User {user.Id} is disabled and may not use the LLM gateway.",
                 new Dictionary<string, string?> { ["user"] = user.Id, ["model"] = request.Model, ["reason"] = "user disabled", ["correlationId"] = request.CorrelationId }));
             transaction.Commit();
             throw new ApiProblemException(StatusCodes.Status403Forbidden, "User disabled", $"User {user.Id} is disabled and may not use the LLM gateway.");
@@ -61,7 +61,7 @@ public sealed class LlmCreditService(Database database, LlmCreditStore store, Te
             var detail = string.Create(CultureInfo.InvariantCulture,
                 $"The monthly LLM credit quota of user {user.Id} ({balance.QuotaCredits} credits, {balance.QuotaSource}) for {period.Key} has {LlmCreditSettings.Credits(Math.Max(0, remaining))} credits left; the request estimated {LlmCreditSettings.Credits(estimate)}.");
             audit.Append(connection, transaction, scope, new AuditEntry(
-                "llm.quota.exceeded", "user", user.Id, AuditOutcome.Denied, detail,
+                AuditActions.LlmQuotaExceeded, AuditResources.User, user.Id, AuditOutcome.Denied, detail,
                 new Dictionary<string, string?>
                 {
                     ["user"] = user.Id,
@@ -91,7 +91,7 @@ public sealed class LlmCreditService(Database database, LlmCreditStore store, Te
         };
         store.InsertReservation(connection, transaction, row);
         audit.Append(connection, transaction, scope, new AuditEntry(
-            "llm.reservation.created", "llm_reservation", row.Id, AuditOutcome.Success,
+            AuditActions.LlmReservationCreated, AuditResources.LlmReservation, row.Id, AuditOutcome.Success,
             string.Create(CultureInfo.InvariantCulture, $"Reserved {estimate} tokens of {row.Model} for user {user.Id}."),
             new Dictionary<string, string?>
             {
@@ -121,7 +121,7 @@ public sealed class LlmCreditService(Database database, LlmCreditStore store, Te
         store.InsertUsage(connection, transaction, usage);
         store.Close(connection, transaction, scope, reservation.Id, LlmReservationStatus.Settled, usage.At, usage.Id);
         audit.Append(connection, transaction, scope, new AuditEntry(
-            "llm.reservation.settled", "llm_reservation", reservation.Id, AuditOutcome.Success,
+            AuditActions.LlmReservationSettled, AuditResources.LlmReservation, reservation.Id, AuditOutcome.Success,
             string.Create(CultureInfo.InvariantCulture, $"Settled {usage.TotalTokens} tokens of {usage.Model} for user {user.Id} (estimated {reservation.EstimatedTokens})."),
             UsageData(usage, reservation.EstimatedTokens)));
         var alerts = RaiseAlerts(connection, transaction, scope, user, config, period, now);
@@ -137,7 +137,7 @@ public sealed class LlmCreditService(Database database, LlmCreditStore store, Te
         var reservation = Open(connection, transaction, scope, reservationId);
         store.Close(connection, transaction, scope, reservation.Id, LlmReservationStatus.Released, UnixMs.From(time.GetUtcNow()), null);
         audit.Append(connection, transaction, scope, new AuditEntry(
-            "llm.reservation.released", "llm_reservation", reservation.Id, AuditOutcome.Success,
+            AuditActions.LlmReservationReleased, AuditResources.LlmReservation, reservation.Id, AuditOutcome.Success,
             string.Create(CultureInfo.InvariantCulture, $"Released the reservation of {reservation.EstimatedTokens} tokens for user {reservation.UserId}."),
             new Dictionary<string, string?> { ["user"] = reservation.UserId, ["model"] = reservation.Model, ["estimatedTokens"] = Number(reservation.EstimatedTokens) }));
         transaction.Commit();
@@ -175,7 +175,7 @@ public sealed class LlmCreditService(Database database, LlmCreditStore store, Te
         var usage = NewUsage(scope, user.Id, request.Model!, request.InputTokens!.Value, request.OutputTokens!.Value, period, now, request.CorrelationId, null);
         store.InsertUsage(connection, transaction, usage);
         audit.Append(connection, transaction, scope, new AuditEntry(
-            "llm.usage.recorded", "llm_usage", usage.Id, AuditOutcome.Success,
+            AuditActions.LlmUsageRecorded, AuditResources.LlmUsage, usage.Id, AuditOutcome.Success,
             string.Create(CultureInfo.InvariantCulture, $"Recorded {usage.TotalTokens} tokens of {usage.Model} for user {user.Id}."),
             UsageData(usage, null)));
         var alerts = RaiseAlerts(connection, transaction, scope, user, config, period, now);
@@ -230,7 +230,7 @@ public sealed class LlmCreditService(Database database, LlmCreditStore store, Te
 
             var shown = Math.Round(percent, 1).ToString(CultureInfo.InvariantCulture);
             audit.Append(connection, transaction, scope, new AuditEntry(
-                "llm.credits.threshold_crossed", "user", user.Id, AuditOutcome.Success,
+                AuditActions.LlmCreditsThresholdCrossed, AuditResources.User, user.Id, AuditOutcome.Success,
                 string.Create(CultureInfo.InvariantCulture,
                     $"User {user.Email} has used {shown}% of their {LlmCreditSettings.Credits(limit)} LLM credits for {period.Key} ({threshold} threshold {at}%)."),
                 new Dictionary<string, string?>

@@ -67,7 +67,7 @@ public sealed class LlmQuotaService(Database database, LlmCreditStore store, Ten
         {
             settings.Save(connection, transaction, caller.Scope, LlmCreditSettings.Section, updated, caller.ActorId);
             audit.Append(connection, transaction, caller.Scope, new AuditEntry(
-                "llm.quotas.changed", "settings", LlmCreditSettings.Section, AuditOutcome.Success,
+                AuditActions.LlmQuotasChanged, AuditResources.Settings, LlmCreditSettings.Section, AuditOutcome.Success,
                 "Changed the LLM credit quotas, billing time zone or alert thresholds.",
                 new Dictionary<string, string?>
                 {
@@ -98,7 +98,7 @@ public sealed class LlmQuotaService(Database database, LlmCreditStore store, Ten
         var user = store.User(connection, transaction, caller.Scope, userId) ?? throw ApiProblemException.NotFound("user", userId);
         store.SetOverride(connection, transaction, caller.Scope, user.Id, tokens, UnixMs.From(time.GetUtcNow()), caller.ActorId);
         audit.Append(connection, transaction, caller.Scope, new AuditEntry(
-            "llm.user_quota.set", "user", user.Id, AuditOutcome.Success,
+            AuditActions.LlmUserQuotaSet, AuditResources.User, user.Id, AuditOutcome.Success,
             $"Set the monthly LLM credits of {user.Email} to {Show(tokens)}.",
             new Dictionary<string, string?> { ["user"] = user.Id, ["monthlyCredits"] = Show(tokens) }));
         transaction.Commit();
@@ -116,7 +116,7 @@ public sealed class LlmQuotaService(Database database, LlmCreditStore store, Ten
         }
 
         audit.Append(connection, transaction, caller.Scope, new AuditEntry(
-            "llm.user_quota.cleared", "user", user.Id, AuditOutcome.Success,
+            AuditActions.LlmUserQuotaCleared, AuditResources.User, user.Id, AuditOutcome.Success,
             $"Removed the LLM credit override of {user.Email}; their role's quota applies.",
             new Dictionary<string, string?> { ["user"] = user.Id }));
         transaction.Commit();

@@ -43,7 +43,7 @@ public sealed partial class DeploymentQuotaService(
         {
             store.Set(connection, transaction, caller.Scope, scopeType, scopeId, quota, caller.ActorId);
             audit.Append(connection, transaction, caller.Scope, new AuditEntry(
-                "quota.updated", "deployment_quota", scopeType == QuotaScopeType.Tenant ? "tenant" : "org:" + orgId,
+                AuditActions.QuotaUpdated, AuditResources.DeploymentQuota, scopeType == QuotaScopeType.Tenant ? "tenant" : "org:" + orgId,
                 Detail: $"Deployment quota of {scopeType} {scopeId} set to {Text(quota.DeploymentsPerHour)} per hour and {Text(quota.DeploymentsPerDay)} per day.",
                 Data: new Dictionary<string, string?>
                 {

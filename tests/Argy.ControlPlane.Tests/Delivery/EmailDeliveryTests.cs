@@ -22,7 +22,7 @@ public sealed class EmailDeliveryTests
         var records = host.Append(
             new AuditEntry("deployment.failed", "deployment", "run_1", AuditOutcome.Failure, "Deployment run_1 failed with exit code 3."),
             new AuditEntry("deployment.submitted", "deployment", "run_2"),
-            new AuditEntry("user.created", "user", "usr_1", Detail: "User ada@example.com created."),
+            new AuditEntry("user.provisioned", "user", "usr_1", Detail: "User ada@example.com provisioned."),
             new AuditEntry("llm.credits.threshold_crossed", "llm_credits", null, Detail: "80% of the monthly LLM credits used.",
                 Data: new Dictionary<string, string?> { ["threshold"] = "80", ["recipients"] = "finance@example.com, ops@example.com, not an address" }),
             new AuditEntry("deployment.approval_requested", "deployment", "run_3", Detail: "Deployment run_3 waits for approval."));

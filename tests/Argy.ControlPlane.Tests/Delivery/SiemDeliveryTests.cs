@@ -121,12 +121,12 @@ public sealed class SiemDeliveryTests
         await using var receiver = new WebhookReceiver(host.ControlPlane.Time);
         await receiver.StartAsync();
         var (id, _, sink) = await host.CreateSinkAsync(new { kind = "webhook", name = "chat", url = receiver.Url }, receiver);
-        sink["events"]!.AsArray().Select(e => (string)e!).Should().Contain(["deployment.failed", "quota.exceeded", "user.created", "deployment.approval_requested"]);
+        sink["events"]!.AsArray().Select(e => (string)e!).Should().Contain(["deployment.failed", "quota.exceeded", "user.invited", "user.provisioned", "deployment.approval_requested"]);
 
         var records = host.Append(
             new AuditEntry("deployment.submitted", "deployment", "run_1"),
             new AuditEntry("deployment.failed", "deployment", "run_1", AuditOutcome.Failure),
-            new AuditEntry("user.created", "user", "usr_1"),
+            new AuditEntry("user.provisioned", "user", "usr_1"),
             new AuditEntry("agent.revoked", "agent", "agt_1"),
             new AuditEntry("deployment.approval_requested", "deployment", "run_2"),
             new AuditEntry("quota.exceeded", "quota", "deployments", AuditOutcome.Denied),
@@ -135,7 +135,7 @@ public sealed class SiemDeliveryTests
 
         await DeliveryHost.Eventually(async () => (long)(await host.GetSinkAsync(id))["cursorSeq"]! == records[^1].Seq, "the cursor moves past the last, unmatched record");
         receiver.Accepted.Select(r => (string)JsonNode.Parse(r.Body)!["action"]!).Should().Equal(
-            "deployment.failed", "user.created", "deployment.approval_requested", "quota.exceeded", "llm.credits.threshold_crossed");
+            "deployment.failed", "user.provisioned", "deployment.approval_requested", "quota.exceeded", "llm.credits.threshold_crossed");
         receiver.Accepted.Should().OnlyContain(r => r.Check == SignatureCheck.Valid);
         ((long)(await host.GetSinkAsync(id))["pending"]!).Should().Be(0);
     }

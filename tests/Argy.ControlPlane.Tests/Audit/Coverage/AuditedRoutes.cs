@@ -91,18 +91,18 @@ public static class AuditRouteTable
         }),
 
         // Approvals: the admin token requests the run, another token (an approver) decides on it.
-        Row("PUT", "/api/v1/products/{id}/approval", "product.approval_updated", R.Product, async p =>
+        Row("PUT", "/api/v1/products/{id}/approval", A.ProductApprovalUpdated, R.Product, async p =>
         {
             var id = await p.CreatedIdAsync("/api/v1/products", new { name = AuditProbe.Unique("prd") });
             return new(p.Json("PUT", $"/api/v1/products/{id}/approval", new { required = true, tags = new[] { "env:prod" } }), p.ByAdmin(id));
         }),
-        Row("POST", "/api/v1/deployments/{runId}/approve", "deployment.approved", R.Deployment, async p =>
+        Row("POST", "/api/v1/deployments/{runId}/approve", A.DeploymentApproved, R.Deployment, async p =>
         {
             var run = await PendingRunAsync(p);
             var (token, tokenId) = Approver(p);
             return new(p.Json("POST", $"/api/v1/deployments/{run}/approve", new { comment = "go" }, token), new Expected(AuditActorType.Token, tokenId, run));
         }),
-        Row("POST", "/api/v1/deployments/{runId}/reject", "deployment.rejected", R.Deployment, async p =>
+        Row("POST", "/api/v1/deployments/{runId}/reject", A.DeploymentRejected, R.Deployment, async p =>
         {
             var run = await PendingRunAsync(p);
             var (token, tokenId) = Approver(p);
@@ -110,9 +110,9 @@ public static class AuditRouteTable
         }),
 
         // Deployment quotas (no limit: the other rows' deployments go on).
-        RowNow("PUT", "/api/v1/quotas/deployments", "quota.updated", "deployment_quota", p =>
+        RowNow("PUT", "/api/v1/quotas/deployments", A.QuotaUpdated, R.DeploymentQuota, p =>
             new(p.Json("PUT", "/api/v1/quotas/deployments", new { deploymentsPerHour = (int?)null, deploymentsPerDay = (int?)null }), p.ByAdmin("tenant"))),
-        Row("PUT", "/api/v1/quotas/deployments/orgs/{orgId}", "quota.updated", "deployment_quota", async p =>
+        Row("PUT", "/api/v1/quotas/deployments/orgs/{orgId}", A.QuotaUpdated, R.DeploymentQuota, async p =>
         {
             var org = await p.CreatedIdAsync("/api/v1/orgs", new { name = AuditProbe.Unique("org") });
             return new(p.Json("PUT", $"/api/v1/quotas/deployments/orgs/{org}", new { deploymentsPerHour = 100, deploymentsPerDay = 1000 }), p.ByAdmin("org:" + org));
@@ -120,35 +120,35 @@ public static class AuditRouteTable
 
         // LLM credits: each row's user has the user role's 50 credits, far from an alert threshold (which would be a
         // second, separate record: llm.credits.threshold_crossed).
-        RowNow("PUT", "/api/v1/llm/quotas", "llm.quotas.changed", R.Settings, p =>
+        RowNow("PUT", "/api/v1/llm/quotas", A.LlmQuotasChanged, R.Settings, p =>
             new(p.Json("PUT", "/api/v1/llm/quotas", new { timeZone = "UTC" }), p.ByAdmin("llm-credits"))),
-        Row("PUT", "/api/v1/llm/quotas/users/{userId}", "llm.user_quota.set", R.User, async p =>
+        Row("PUT", "/api/v1/llm/quotas/users/{userId}", A.LlmUserQuotaSet, R.User, async p =>
         {
             var user = await LlmUserAsync(p);
             return new(p.Json("PUT", $"/api/v1/llm/quotas/users/{user}", new { monthlyCredits = 5 }), p.ByAdmin(user));
         }),
-        Row("DELETE", "/api/v1/llm/quotas/users/{userId}", "llm.user_quota.cleared", R.User, async p =>
+        Row("DELETE", "/api/v1/llm/quotas/users/{userId}", A.LlmUserQuotaCleared, R.User, async p =>
         {
             var user = await LlmUserAsync(p);
             await p.AdminAsync("PUT", $"/api/v1/llm/quotas/users/{user}", new { monthlyCredits = 5 });
             return new(p.Json("DELETE", $"/api/v1/llm/quotas/users/{user}"), p.ByAdmin(user));
         }),
-        Row("POST", "/api/v1/llm/authorize", "llm.reservation.created", "llm_reservation", async p =>
+        Row("POST", "/api/v1/llm/authorize", A.LlmReservationCreated, R.LlmReservation, async p =>
         {
             var user = await LlmUserAsync(p);
             return new(p.Json("POST", "/api/v1/llm/authorize", new { user, model = "gpt-test", estimatedTokens = 1000 }), p.ByAdmin(Field("reservationId")));
         }),
-        Row("POST", "/api/v1/llm/reservations/{id}/settle", "llm.reservation.settled", "llm_reservation", async p =>
+        Row("POST", "/api/v1/llm/reservations/{id}/settle", A.LlmReservationSettled, R.LlmReservation, async p =>
         {
             var reservation = await ReservationAsync(p);
             return new(p.Json("POST", $"/api/v1/llm/reservations/{reservation}/settle", new { inputTokens = 100, outputTokens = 50 }), p.ByAdmin(reservation));
         }),
-        Row("POST", "/api/v1/llm/reservations/{id}/release", "llm.reservation.released", "llm_reservation", async p =>
+        Row("POST", "/api/v1/llm/reservations/{id}/release", A.LlmReservationReleased, R.LlmReservation, async p =>
         {
             var reservation = await ReservationAsync(p);
             return new(p.Json("POST", $"/api/v1/llm/reservations/{reservation}/release"), p.ByAdmin(reservation));
         }),
-        Row("POST", "/api/v1/llm/usage", "llm.usage.recorded", "llm_usage", async p =>
+        Row("POST", "/api/v1/llm/usage", A.LlmUsageRecorded, R.LlmUsage, async p =>
         {
             var user = await LlmUserAsync(p);
             return new(p.Json("POST", "/api/v1/llm/usage", new { user, model = "gpt-test", inputTokens = 100, outputTokens = 50, correlationId = AuditProbe.Unique("llm") }),
@@ -156,19 +156,19 @@ public static class AuditRouteTable
         }),
 
         // Delivery sinks: created disabled, so the deliverer leaves them alone; the test sends to the email pickup directory.
-        RowNow("POST", "/api/v1/delivery/sinks", "delivery.sink.created", "delivery_sink", p =>
+        RowNow("POST", "/api/v1/delivery/sinks", A.DeliverySinkCreated, R.DeliverySink, p =>
             new(p.Json("POST", "/api/v1/delivery/sinks", EmailSink()), p.ByAdmin(Field("sink", "id")))),
-        Row("PATCH", "/api/v1/delivery/sinks/{id}", "delivery.sink.updated", "delivery_sink", async p =>
+        Row("PATCH", "/api/v1/delivery/sinks/{id}", A.DeliverySinkUpdated, R.DeliverySink, async p =>
         {
             var id = await SinkAsync(p);
             return new(p.Json("PATCH", $"/api/v1/delivery/sinks/{id}", new { name = "renamed" }), p.ByAdmin(id));
         }),
-        Row("DELETE", "/api/v1/delivery/sinks/{id}", "delivery.sink.deleted", "delivery_sink", async p =>
+        Row("DELETE", "/api/v1/delivery/sinks/{id}", A.DeliverySinkDeleted, R.DeliverySink, async p =>
         {
             var id = await SinkAsync(p);
             return new(p.Json("DELETE", $"/api/v1/delivery/sinks/{id}"), p.ByAdmin(id));
         }),
-        Row("POST", "/api/v1/delivery/sinks/{id}/test", "delivery.sink.tested", "delivery_sink", async p =>
+        Row("POST", "/api/v1/delivery/sinks/{id}/test", A.DeliverySinkTested, R.DeliverySink, async p =>
         {
             var id = await SinkAsync(p);
             return new(p.Json("POST", $"/api/v1/delivery/sinks/{id}/test"), p.ByAdmin(id));
