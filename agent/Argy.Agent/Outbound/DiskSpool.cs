@@ -13,6 +13,7 @@ namespace Argy.Agent.Outbound;
 internal sealed class DiskSpool
 {
     private readonly string _directory;
+    private long _bytesRewritten;
 
     public DiskSpool(string directory)
     {
@@ -42,6 +43,9 @@ internal sealed class DiskSpool
         return file.Position - start;
     }
 
+    /// <summary>Bytes written by compactions since start: what keeping the spool small has cost.</summary>
+    public long BytesRewritten => Interlocked.Read(ref _bytesRewritten);
+
     /// <summary>Replaces a run's file with just <paramref name="remaining"/> (after many of its chunks were acknowledged).</summary>
     public long Rewrite(string runId, IEnumerable<AgentMessage> remaining)
     {
@@ -65,6 +69,7 @@ internal sealed class DiskSpool
         }
 
         File.Move(temporary, path, overwrite: true);
+        Interlocked.Add(ref _bytesRewritten, size);
         return size;
     }
 

@@ -124,11 +124,18 @@ internal sealed class UnacknowledgedMessages(Action<int>? chunksReleased = null,
             spool.Delete(runId);
             _spooledBytes.Remove(runId);
         }
-        else if (_spooledBytes.GetValueOrDefault(runId) > CompactAfterBytes)
+        else if (_spooledBytes.GetValueOrDefault(runId) is var spooled && spooled > CompactAfterBytes && spooled > 2 * LiveBytes(remaining))
         {
+            // A rewrite costs what is still unacknowledged, so it waits until the file holds at least as much
+            // acknowledged output as live output: each byte is then rewritten about once at most, even when
+            // acknowledgements lag by more than the threshold (rewriting on every acknowledgement would copy the
+            // whole backlog, with an fsync, per chunk).
             _spooledBytes[runId] = spool.Rewrite(runId, remaining);
         }
     }
+
+    // The length prefix of a delimited record is at most 5 bytes.
+    private static long LiveBytes(List<AgentMessage> messages) => messages.Sum(m => m.CalculateSize() + 5L);
 
     /// <summary>Removes the matching messages; returns how many of them were log chunks.</summary>
     private int RemoveWhere(Func<AgentMessage, bool> predicate)

@@ -114,6 +114,40 @@ public sealed class UnacknowledgedMessagesTests
     }
 
     [Fact]
+    public void Acknowledgements_lagging_far_behind_do_not_make_the_spool_rewrite_its_backlog_per_chunk()
+    {
+        using var directory = new Support.TempDirectory();
+        var spool = new DiskSpool(Path.Combine(directory.Path, "spool"));
+        var unacked = new UnacknowledgedMessages(spool: spool);
+        const int chunkBytes = 64 * 1024;
+        const int backlog = 200; // 12.8 MB unacknowledged: above the compaction threshold
+        long appended = 0;
+        long sequence = 0;
+        for (; sequence < backlog; appended += chunkBytes)
+        {
+            unacked.Written(Chunk("run-a", ++sequence, chunkBytes));
+        }
+
+        // Steady state: the control plane acknowledges the oldest chunk each time the job prints a new one.
+        for (var i = 0; i < 300; i++, appended += chunkBytes)
+        {
+            unacked.Acknowledge(new Ack { RunId = "run-a", Sequence = sequence - backlog + 1 });
+            unacked.Written(Chunk("run-a", ++sequence, chunkBytes));
+        }
+
+        unacked.Count.Should().Be(backlog);
+        spool.BytesRewritten.Should().BeLessThan(appended, "compaction is amortised: at most about one rewrite per byte spooled");
+        new FileInfo(Path.Combine(directory.Path, "spool", "run-a.spool")).Length.Should().BeLessThan(3L * backlog * chunkBytes, "the file is still compacted");
+        // After a restart every unacknowledged chunk is sent again, in order; acknowledged ones not yet compacted
+        // away may be sent too, and the control plane stores each sequence number once.
+        var reloaded = new UnacknowledgedMessages(spool: new DiskSpool(Path.Combine(directory.Path, "spool")));
+        reloaded.LoadSpooled();
+        var resent = reloaded.Snapshot().Select(m => m.LogChunk.Sequence).ToList();
+        resent.Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        resent.Should().Contain(Enumerable.Range((int)(sequence - backlog + 1), backlog).Select(n => (long)n));
+    }
+
+    [Fact]
     public void A_record_torn_by_a_crash_mid_write_is_ignored_when_loading()
     {
         using var directory = new Support.TempDirectory();
