@@ -1,6 +1,7 @@
 using Argy.ControlPlane.Agents;
 using Argy.ControlPlane.Api;
 using Argy.ControlPlane.Auth;
+using Argy.ControlPlane.Orgs;
 using Argy.ControlPlane.Problems;
 using Argy.ControlPlane.Products;
 
@@ -55,7 +56,7 @@ public static class ApprovalEndpoints
     }
 
     private static ProductRow Find(ProductStore products, HttpContext context, string id) =>
-        products.Get(context.Caller().Scope, id) ?? throw ApiProblemException.NotFound("product", id);
+        products.Get(context.Caller().Scope, id, context.EffectiveOrg()) ?? throw ApiProblemException.NotFound("product", id);
 
     private static ApprovalRuleResponse Describe(ProductRow product)
     {

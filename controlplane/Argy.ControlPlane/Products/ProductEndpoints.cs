@@ -54,7 +54,7 @@ public static class ProductEndpoints
         products.MapGet("/{id}", (string id, HttpContext context, ProductStore store) =>
             {
                 var scope = context.Caller().Scope;
-                return TypedResults.Ok(ProductResponse.From(Find(store, scope, id), store.Teams(scope, id)));
+                return TypedResults.Ok(ProductResponse.From(Find(store, context, id), store.Teams(scope, id)));
             })
             .RequireAuthorization(Permissions.ProductsRead)
             .WithSummary("Get a product");
@@ -62,7 +62,7 @@ public static class ProductEndpoints
         products.MapPatch("/{id}", (string id, UpdateProductRequest request, HttpContext context, ProductStore store, ProductAccess access) =>
             {
                 var caller = context.Caller();
-                var product = Find(store, caller.Scope, id);
+                var product = Find(store, context, id);
                 if (!access.CanAdminister(caller, product))
                 {
                     throw new ApiProblemException(StatusCodes.Status403Forbidden, "Forbidden",
@@ -75,7 +75,7 @@ public static class ProductEndpoints
                 }
 
                 store.Update(caller.Scope, id, request.Description);
-                return TypedResults.Ok(ProductResponse.From(Find(store, caller.Scope, id), store.Teams(caller.Scope, id)));
+                return TypedResults.Ok(ProductResponse.From(Find(store, context, id), store.Teams(caller.Scope, id)));
             })
             .RequireAuthorization(Permissions.ProductsRead)
             .WithSummary("Change a product's description (products:manage, or a team with admin on the product)");
@@ -83,7 +83,7 @@ public static class ProductEndpoints
         products.MapDelete("/{id}", (string id, HttpContext context, ProductStore store) =>
             {
                 var scope = context.Caller().Scope;
-                Find(store, scope, id);
+                Find(store, context, id);
                 store.Delete(scope, id);
                 return TypedResults.NoContent();
             })
@@ -93,6 +93,7 @@ public static class ProductEndpoints
         return api;
     }
 
-    private static ProductRow Find(ProductStore store, TenantScope scope, string id) =>
-        store.Get(scope, id) ?? throw ApiProblemException.NotFound("product", id);
+    // Another org's product answers 404 to a caller acting in an org, as it is missing from that caller's list.
+    private static ProductRow Find(ProductStore store, HttpContext context, string id) =>
+        store.Get(context.Caller().Scope, id, context.EffectiveOrg()) ?? throw ApiProblemException.NotFound("product", id);
 }

@@ -82,10 +82,12 @@ public sealed class ProductStore(Database database, AuditTrail audit, TimeProvid
         FindByName(scope, name) ?? Create(scope, name, "", createdBy, orgId) ?? FindByName(scope, name)
         ?? throw new InvalidOperationException("A product vanished right after it was written.");
 
-    public ProductRow? Get(TenantScope scope, string id)
+    /// <summary>A product of the tenant; with <paramref name="org"/>, only if it belongs to that org (as lists do).</summary>
+    public ProductRow? Get(TenantScope scope, string id, string? org = null)
     {
         using var connection = database.Open();
-        return connection.QuerySingleOrDefault<ProductRow>("SELECT * FROM products WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId });
+        return connection.QuerySingleOrDefault<ProductRow>(
+            "SELECT * FROM products WHERE id = @id AND tenant_id = @tenant AND (@org IS NULL OR org_id = @org)", new { id, tenant = scope.TenantId, org });
     }
 
     public ProductRow? FindByName(TenantScope scope, string name)

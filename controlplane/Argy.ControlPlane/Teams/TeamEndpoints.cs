@@ -23,7 +23,7 @@ public static class TeamEndpoints
             .RequireAuthorization(Permissions.TeamsRead)
             .WithSummary("List teams");
 
-        teams.MapGet("/{id}", (string id, HttpContext context, TeamService service) => TypedResults.Ok(service.Get(context.Caller().Scope, id)))
+        teams.MapGet("/{id}", (string id, HttpContext context, TeamService service) => TypedResults.Ok(service.Get(context.Caller().Scope, id, context.EffectiveOrg())))
             .RequireAuthorization(Permissions.TeamsRead)
             .WithSummary("Get a team with its members and products");
 

@@ -59,9 +59,9 @@ public sealed partial class TeamService(TeamStore teams, UserStore users, Produc
         return Get(caller.Scope, team.Id);
     }
 
-    public TeamResponse Get(TenantScope scope, string id)
+    public TeamResponse Get(TenantScope scope, string id, string? org = null)
     {
-        var team = Find(scope, id);
+        var team = Find(scope, id, org);
         return TeamResponse.From(team, teams.Members(scope, id), teams.Products(scope, id));
     }
 
@@ -70,7 +70,7 @@ public sealed partial class TeamService(TeamStore teams, UserStore users, Produc
 
     public TeamResponse Update(Caller caller, string id, UpdateTeamRequest request)
     {
-        Find(caller.Scope, id);
+        Find(caller.Scope, id, caller.OrgId);
         var errors = new FieldErrors();
         errors.Require(request.Name is null || TeamValidation.IsName(request.Name), "name", "name must be 1-200 characters without control characters.");
         errors.Require(request.Description is null || request.Description.Length <= 1000, "description", "description is at most 1000 characters.");
@@ -92,7 +92,7 @@ public sealed partial class TeamService(TeamStore teams, UserStore users, Produc
 
     public void Delete(Caller caller, string id)
     {
-        Find(caller.Scope, id);
+        Find(caller.Scope, id, caller.OrgId);
         Change(caller, write => TeamStore.Delete(write.Connection, write.Transaction, caller.Scope, id),
             new AuditEntry(AuditActions.TeamDeleted, AuditResources.Team, id, Detail: $"Team {id} deleted."));
         LogDeleted(logger, id, caller.Scope.TenantId, caller.ActorId);
@@ -100,7 +100,7 @@ public sealed partial class TeamService(TeamStore teams, UserStore users, Produc
 
     public TeamResponse AddMember(Caller caller, string id, string userId)
     {
-        Find(caller.Scope, id);
+        Find(caller.Scope, id, caller.OrgId);
         var user = users.Get(caller.Scope, userId) ?? throw ApiProblemException.NotFound("user", userId);
         Change(caller, write => teams.AddMember(write.Connection, write.Transaction, caller.Scope, id, user.Id),
             new AuditEntry(AuditActions.TeamMemberAdded, AuditResources.Team, id, Detail: $"{user.Email} added to team {id}.",
@@ -110,7 +110,7 @@ public sealed partial class TeamService(TeamStore teams, UserStore users, Produc
 
     public TeamResponse RemoveMember(Caller caller, string id, string userId)
     {
-        Find(caller.Scope, id);
+        Find(caller.Scope, id, caller.OrgId);
         using (var write = writes.Begin())
         {
             if (!TeamStore.RemoveMember(write.Connection, write.Transaction, caller.Scope, id, userId))
@@ -127,7 +127,7 @@ public sealed partial class TeamService(TeamStore teams, UserStore users, Produc
 
     public TeamResponse Grant(Caller caller, string id, string productId, GrantRequest request)
     {
-        Find(caller.Scope, id);
+        Find(caller.Scope, id, caller.OrgId);
         var product = products.Get(caller.Scope, productId) ?? throw ApiProblemException.NotFound("product", productId);
         if (request.Permission is null || !ProductPermission.All.Contains(request.Permission))
         {
@@ -146,7 +146,7 @@ public sealed partial class TeamService(TeamStore teams, UserStore users, Produc
 
     public TeamResponse Ungrant(Caller caller, string id, string productId)
     {
-        Find(caller.Scope, id);
+        Find(caller.Scope, id, caller.OrgId);
         using (var write = writes.Begin())
         {
             if (!TeamStore.Ungrant(write.Connection, write.Transaction, caller.Scope, id, productId))
@@ -168,7 +168,8 @@ public sealed partial class TeamService(TeamStore teams, UserStore users, Produc
         write.Commit(caller.Scope, entry);
     }
 
-    private TeamRow Find(TenantScope scope, string id) => teams.Get(scope, id) ?? throw ApiProblemException.NotFound("team", id);
+    // Another org's team answers 404 to a caller acting in an org, as it is missing from that caller's list.
+    private TeamRow Find(TenantScope scope, string id, string? org) => teams.Get(scope, id, org) ?? throw ApiProblemException.NotFound("team", id);
 
     private UserRow? User(TenantScope scope, string idOrEmail, string field, FieldErrors errors)
     {

@@ -85,10 +85,12 @@ public sealed class TeamStore(Database database, TimeProvider time)
         return row;
     }
 
-    public TeamRow? Get(TenantScope scope, string id)
+    /// <summary>A team of the tenant; with <paramref name="org"/>, only if it belongs to that org (as lists do).</summary>
+    public TeamRow? Get(TenantScope scope, string id, string? org = null)
     {
         using var connection = database.Open();
-        return connection.QuerySingleOrDefault<TeamRow>("SELECT * FROM teams WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.TenantId });
+        return connection.QuerySingleOrDefault<TeamRow>(
+            "SELECT * FROM teams WHERE id = @id AND tenant_id = @tenant AND (@org IS NULL OR org_id = @org)", new { id, tenant = scope.TenantId, org });
     }
 
     public TeamRow? FindByName(TenantScope scope, string name)
