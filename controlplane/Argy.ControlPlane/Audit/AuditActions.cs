@@ -138,6 +138,7 @@ public static class AuditResources
     public const string Device = "device_authorization";
     public const string Request = "request";
     public const string DeploymentQuota = "deployment_quota";
+    public const string TenantQuota = "tenant_quota";
     public const string LlmReservation = "llm_reservation";
     public const string LlmUsage = "llm_usage";
     public const string DeliverySink = "delivery_sink";

@@ -22,7 +22,8 @@ public sealed record QuotaSettings(int? MaxUsers, int? MaxTeams, int? MaxProduct
 }
 
 /// <summary>Refuses to create more of something than the tenant's quota allows (409).</summary>
-public sealed class ResourceQuotas(TenantSettingsStore settings, UserStore users, TeamStore teams, ProductStore products, ApiTokenStore tokens)
+public sealed class ResourceQuotas(
+    TenantSettingsStore settings, UserStore users, TeamStore teams, ProductStore products, ApiTokenStore tokens, Security.AuditLog audit)
 {
     public void EnsureRoom(TenantScope scope, QuotaKind kind)
     {
@@ -36,6 +37,10 @@ public sealed class ResourceQuotas(TenantSettingsStore settings, UserStore users
         };
         if (limit is { } max && count() >= max)
         {
+            // The refusal changes nothing, so it is recorded like other refusals: batched, off the request path.
+            audit.Refused(scope, new Audit.AuditEntry(Audit.AuditActions.QuotaExceeded, Audit.AuditResources.TenantQuota, what,
+                Audit.AuditOutcome.Denied, $"Creating one more of the tenant's {what} was refused: the quota is {max}.",
+                new Dictionary<string, string?> { ["quota"] = what, ["limit"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
             throw ApiProblemException.Conflict($"The tenant's quota of {max} {what} is reached.");
         }
     }

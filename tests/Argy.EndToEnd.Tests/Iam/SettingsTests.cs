@@ -42,6 +42,12 @@ public sealed class SettingsTests(IamFixture fixture)
         await ApiClient.ExpectJson(await admin.Http.PostAsJsonAsync("/api/v1/teams", new { name = "one" }), 201);
         var quota = await ApiClient.ExpectProblem(await admin.Http.PostAsJsonAsync("/api/v1/teams", new { name = "two" }), 409);
         ((string)quota["detail"]!).Should().Contain("quota");
+        var refusals = await Eventually.Until(
+            async () => (JsonArray)(await ApiClient.ExpectJson(await admin.Http.GetAsync("/api/v1/audit-events?action=quota.exceeded"), 200))["items"]!,
+            items => items.Count > 0, TimeSpan.FromSeconds(20), "the refused team to be audited");
+        ((string?)refusals[0]!["resourceType"]).Should().Be("tenant_quota");
+        ((string?)refusals[0]!["resourceId"]).Should().Be("teams");
+        ((string?)refusals[0]!["outcome"]).Should().Be("denied");
     }
 
     [Fact]
