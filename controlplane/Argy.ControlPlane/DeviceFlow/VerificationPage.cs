@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Argy.ControlPlane.DeviceFlow;
 
 /// <summary>
@@ -26,16 +24,8 @@ public static class VerificationPage
         return app;
     }
 
-    private static IResult Serve(HttpContext context, string content, string contentType)
-    {
-        var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = SecurityPolicy;
-        headers.XFrameOptions = "DENY";
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-store";
-        return Results.Text(content, contentType, Encoding.UTF8);
-    }
+    private static IResult Serve(HttpContext context, string content, string contentType) =>
+        Security.LockedDownPage.Serve(context, content, contentType, SecurityPolicy);
 
     private const string Html = """
         <!doctype html>

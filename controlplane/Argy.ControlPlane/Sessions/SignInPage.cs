@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Argy.ControlPlane.Sessions;
 
 /// <summary>
@@ -23,16 +21,8 @@ public static class SignInPage
         return app;
     }
 
-    private static IResult Serve(HttpContext context, string content, string contentType)
-    {
-        var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = SecurityPolicy;
-        headers.XFrameOptions = "DENY";
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-store";
-        return Results.Text(content, contentType + "; charset=utf-8", Encoding.UTF8);
-    }
+    private static IResult Serve(HttpContext context, string content, string contentType) =>
+        Security.LockedDownPage.Serve(context, content, contentType + "; charset=utf-8", SecurityPolicy);
 
     private static string Html(string title, string button, string endpoint) => $$"""
         <!doctype html>
