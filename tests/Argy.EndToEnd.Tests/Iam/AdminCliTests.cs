@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Argy.EndToEnd.Tests.Infrastructure;
+using Argy.Tests.Shared;
 
 namespace Argy.EndToEnd.Tests.Iam;
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Argy.EndToEnd.Tests.Infrastructure;
+using Argy.Tests.Shared;
 
 namespace Argy.EndToEnd.Tests.Iam;
 

@@ -6,6 +6,7 @@ using Argy.ControlPlane.Users;
 using Microsoft.Extensions.DependencyInjection;
 using A = Argy.ControlPlane.Audit.AuditActions;
 using R = Argy.ControlPlane.Audit.AuditResources;
+using Argy.Tests.Shared;
 
 namespace Argy.ControlPlane.Tests.Audit.Coverage;
 
@@ -369,12 +370,12 @@ public static class AuditRouteTable
             return new(p.Json("PUT", $"/api/v1/settings/sso/oidc/{id}", Oidc(name, null)), p.ByAdmin(id));
         }),
         RowNow("POST", "/api/v1/settings/sso/saml", A.SsoProviderCreated, R.SsoProvider, p =>
-            new(p.Json("POST", "/api/v1/settings/sso/saml", new { name = AuditProbe.Unique("adfs"), metadataXml = SamlMetadataSample.IdpMetadata(), attributeMapping = SamlMapping }), p.ByAdmin(Field("id")))),
+            new(p.Json("POST", "/api/v1/settings/sso/saml", new { name = AuditProbe.Unique("adfs"), metadataXml = SamlSample.IdpMetadata(), attributeMapping = SamlMapping }), p.ByAdmin(Field("id")))),
         Row("PUT", "/api/v1/settings/sso/saml/{id}", A.SsoProviderUpdated, R.SsoProvider, async p =>
         {
             var name = AuditProbe.Unique("adfs");
-            var id = await p.CreatedIdAsync("/api/v1/settings/sso/saml", new { name, metadataXml = SamlMetadataSample.IdpMetadata(), attributeMapping = SamlMapping });
-            return new(p.Json("PUT", $"/api/v1/settings/sso/saml/{id}", new { name, metadataXml = SamlMetadataSample.IdpMetadata(), attributeMapping = SamlMapping, enabled = false }), p.ByAdmin(id));
+            var id = await p.CreatedIdAsync("/api/v1/settings/sso/saml", new { name, metadataXml = SamlSample.IdpMetadata(), attributeMapping = SamlMapping });
+            return new(p.Json("PUT", $"/api/v1/settings/sso/saml/{id}", new { name, metadataXml = SamlSample.IdpMetadata(), attributeMapping = SamlMapping, enabled = false }), p.ByAdmin(id));
         }),
         Row("DELETE", "/api/v1/settings/sso/providers/{id}", A.SsoProviderDeleted, R.SsoProvider, async p =>
         {
