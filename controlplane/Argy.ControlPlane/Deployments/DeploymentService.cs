@@ -2,6 +2,7 @@ using Argy.ControlPlane.Api;
 using Argy.ControlPlane.Auth;
 using Argy.ControlPlane.Dispatch;
 using Argy.ControlPlane.Problems;
+using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Tenancy;
 using Argy.Protocol.V1;
 
@@ -31,19 +32,49 @@ public sealed partial class DeploymentService(
         var product = productAccess.EnsureCanDeploy(caller, request.Product!);
         var tags = (request.Tags ?? []).Distinct(StringComparer.Ordinal).ToList();
         var needsApproval = Approvals.ApprovalRule.Of(product).Applies(tags);
-        var row = store.Create(caller.Scope, new NewDeployment(
-            request.Product!,
-            request.Command,
-            request.Script,
-            tags,
-            request.Env ?? new Dictionary<string, string>(),
-            assignments.SealSecrets(request.Secrets),
-            request.TimeoutSeconds ?? DefaultTimeoutSeconds,
-            caller.ActorId,
-            caller.OrgId ?? product.OrgId,
-            caller.UserId,
-            needsApproval));
+        var runId = Ids.New("run");
+        var reserved = needsApproval ? null : dispatcher.Reserve(caller.Scope, runId, tags);
+        DeploymentRow row;
+        try
+        {
+            row = store.Create(caller.Scope, new NewDeployment(
+                request.Product!,
+                request.Command,
+                request.Script,
+                tags,
+                request.Env ?? new Dictionary<string, string>(),
+                assignments.SealSecrets(request.Secrets),
+                request.TimeoutSeconds ?? DefaultTimeoutSeconds,
+                caller.ActorId,
+                caller.OrgId ?? product.OrgId,
+                caller.UserId,
+                needsApproval,
+                runId), reserved is null ? null : new Placement(reserved.AgentId, [.. reserved.Tags]));
+        }
+        catch
+        {
+            if (reserved is not null)
+            {
+                dispatcher.Unreserve(reserved, runId);
+            }
+
+            throw;
+        }
+
         LogSubmitted(logger, row.Id, row.Product, caller.Scope.TenantId, caller.ActorId, row.Status);
+        if (reserved is not null && row.Status == DeploymentStatus.Assigned)
+        {
+            // Stored assigned to the agent whose slot was reserved: sent now, before the response is written.
+            dispatcher.Deliver(reserved, row);
+            return DeploymentResponse.From(row);
+        }
+
+        if (reserved is not null)
+        {
+            // Older runs are queued: they go first, and this one joins the queue behind them.
+            dispatcher.Unreserve(reserved, runId);
+        }
+
         if (!needsApproval)
         {
             dispatcher.Dispatch(caller.Scope);

@@ -9,6 +9,9 @@ namespace Argy.ControlPlane.Deployments;
 
 public sealed record QueuedRun(long Seq, string Id, string Tags, long CreatedAt);
 
+/// <summary>An agent whose slot is reserved for a new run, with the tags it offers.</summary>
+public sealed record Placement(string AgentId, IReadOnlyList<string> Tags);
+
 public sealed record HeldRun(string TenantId, string RunId, string AgentId, string Status);
 
 public sealed record NewDeployment(
@@ -22,7 +25,8 @@ public sealed record NewDeployment(
     string CreatedBy,
     string? OrgId = null,
     string? CreatedByUser = null,
-    bool NeedsApproval = false);
+    bool NeedsApproval = false,
+    string? Id = null);
 
 /// <summary>
 /// Deployments and their state machine: (PendingApproval →) Queued → Assigned → Running → a terminal status
@@ -41,14 +45,18 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
     /// Stores a submission, Queued or PendingApproval, after checking the deployment quotas in the same write
     /// transaction (so concurrent submissions, here or on another instance sharing the database, cannot overshoot
     /// a quota), and audits it in that transaction. Over a quota nothing is stored: the refusal is audited on its
-    /// own and <see cref="QuotaExceededException"/> is thrown.
+    /// own and <see cref="QuotaExceededException"/> is thrown. With <paramref name="placeOn"/> (an agent whose slot
+    /// the caller reserved) the run is stored already Assigned to that agent, unless an older queued run of the
+    /// tenant could run there: that one goes first, so the new one is stored Queued behind it.
     /// </summary>
-    public DeploymentRow Create(TenantScope scope, NewDeployment deployment)
+    public DeploymentRow Create(TenantScope scope, NewDeployment deployment, Placement? placeOn = null)
     {
         var now = Now;
-        var row = new DeploymentRow
+        var id = deployment.Id ?? Ids.New("run");
+        var orgId = deployment.OrgId;
+        DeploymentRow Row(string status, string? agentId) => new()
         {
-            Id = Ids.New("run"),
+            Id = id,
             TenantId = scope.TenantId,
             Product = deployment.Product,
             Command = deployment.Command is null ? null : Json.Write(deployment.Command),
@@ -57,25 +65,34 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
             Env = Json.Write(deployment.Env),
             Secrets = deployment.SealedSecrets,
             TimeoutSeconds = deployment.TimeoutSeconds,
-            Status = deployment.NeedsApproval ? DeploymentStatus.PendingApproval : DeploymentStatus.Queued,
+            Status = status,
+            AgentId = agentId,
+            AssignedAt = agentId is null ? null : now,
             CreatedBy = deployment.CreatedBy,
             CreatedByUser = deployment.CreatedByUser,
-            OrgId = deployment.OrgId,
+            OrgId = orgId,
             CreatedAt = now,
         };
+
         using var connection = database.Open();
         QuotaBreach? breach;
+        DeploymentRow? stored = null;
         using (var transaction = Database.BeginWrite(connection))
         {
-            breach = quotas.Check(connection, transaction, scope, row.OrgId, now);
+            breach = quotas.Check(connection, transaction, scope, orgId, now);
             if (breach is null)
             {
-                connection.Execute(
+                var row = deployment.NeedsApproval ? Row(DeploymentStatus.PendingApproval, null)
+                    : placeOn is not null && !QueuedAheadFor(connection, transaction, scope, placeOn)
+                        ? Row(DeploymentStatus.Assigned, placeOn.AgentId)
+                        : Row(DeploymentStatus.Queued, null);
+                stored = connection.QuerySingle<DeploymentRow>(
                     """
                     INSERT INTO deployments (id, tenant_id, product, command, script, tags, env, secrets, timeout_seconds, status, created_by,
-                                             created_by_user, org_id, created_at)
+                                             created_by_user, org_id, created_at, agent_id, assigned_at)
                     VALUES (@Id, @TenantId, @Product, @Command, @Script, @Tags, @Env, @Secrets, @TimeoutSeconds, @Status, @CreatedBy,
-                            @CreatedByUser, @OrgId, @CreatedAt)
+                            @CreatedByUser, @OrgId, @CreatedAt, @AgentId, @AssignedAt)
+                    RETURNING *
                     """,
                     row, transaction);
                 audit.Append(connection, transaction, scope, SubmittedEntry(row, deployment));
@@ -89,8 +106,27 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
             throw new QuotaExceededException(breach);
         }
 
-        return Get(scope, row.Id) ?? throw new InvalidOperationException("A deployment vanished right after it was written.");
+        return stored!;
     }
+
+    /// <summary>
+    /// Whether a queued run of the tenant could run on the placement's agent (its tags are a subset of the agent's),
+    /// looking at the oldest <see cref="QueuedAheadWindow"/> queued runs only; a longer queue counts as yes. This
+    /// keeps the check cheap: a long queue means the agent's slots are contended anyway, and the dispatcher's
+    /// rounds keep submission order there.
+    /// </summary>
+    private static bool QueuedAheadFor(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction,
+        TenantScope scope, Placement placeOn) =>
+        connection.ExecuteScalar<bool>(
+            """
+            WITH oldest AS (SELECT tags FROM deployments WHERE tenant_id = @tenant AND status = 'Queued' ORDER BY seq LIMIT @window + 1)
+            SELECT (SELECT COUNT(*) FROM oldest) > @window
+                OR EXISTS (SELECT 1 FROM oldest o
+                            WHERE NOT EXISTS (SELECT 1 FROM json_each(o.tags) t WHERE t.value NOT IN (SELECT value FROM json_each(@agentTags))))
+            """,
+            new { tenant = scope.TenantId, window = QueuedAheadWindow, agentTags = Json.Write(placeOn.Tags) }, transaction);
+
+    private const int QueuedAheadWindow = 64;
 
     private static AuditEntry SubmittedEntry(DeploymentRow row, NewDeployment deployment) => deployment.NeedsApproval
         ? new AuditEntry(AuditActions.DeploymentApprovalRequested, AuditResources.Deployment, row.Id,
@@ -220,6 +256,43 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
              WHERE d.status IN ('Assigned', 'Running') AND COALESCE(a.last_activity_at, 0) < @cutoffMs
             """,
             new { cutoffMs }).AsList();
+    }
+
+    /// <summary>
+    /// Assigns several queued runs in one write transaction (each still a conditional Queued → Assigned, so a run
+    /// taken meanwhile by another instance or cancelled is skipped) and returns the rows that were assigned, read
+    /// in that transaction. One transaction per dispatch round rather than per run: writers queue for SQLite's
+    /// single write lock, and a round that went through the queue once per run would wait behind every other
+    /// writer each time.
+    /// </summary>
+    public IReadOnlyList<DeploymentRow> TryAssign(TenantScope scope, IReadOnlyList<(string RunId, string AgentId)> picks)
+    {
+        if (picks.Count == 0)
+        {
+            return [];
+        }
+
+        var now = Now;
+        var assigned = new List<DeploymentRow>(picks.Count);
+        using var connection = database.Open();
+        using var transaction = Database.BeginWrite(connection);
+        foreach (var (runId, agentId) in picks)
+        {
+            var row = connection.QuerySingleOrDefault<DeploymentRow>(
+                """
+                UPDATE deployments SET status = 'Assigned', agent_id = @agentId, assigned_at = @now
+                 WHERE id = @id AND tenant_id = @tenant AND status = 'Queued'
+                RETURNING *
+                """,
+                new { id = runId, tenant = scope.TenantId, agentId, now }, transaction);
+            if (row is not null)
+            {
+                assigned.Add(row);
+            }
+        }
+
+        transaction.Commit();
+        return assigned;
     }
 
     public bool TryAssign(TenantScope scope, string id, string agentId) =>

@@ -126,10 +126,91 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
         }
     }
 
-    /// <summary>Assigns as many queued runs of the tenant as connected agents can take right now.</summary>
+    /// <summary>
+    /// The fast path of a submission: reserves a slot for the new run <paramref name="runId"/> on the least-loaded
+    /// connected agent that can take it, so the run can be stored already assigned (no second write, no queue read)
+    /// and sent the moment it is committed. Null when no agent can take it now. The caller either
+    /// <see cref="Deliver"/>s the stored run or gives the slot back with <see cref="Unreserve"/>.
+    /// </summary>
+    public AgentSession? Reserve(TenantScope scope, string runId, IReadOnlyList<string> tags)
+    {
+        var tenant = Tenant(scope);
+        lock (tenant)
+        {
+            AgentSession? best = null;
+            foreach (var session in tenant.Sessions)
+            {
+                if (session.HasFreeSlot && session.CanRun(tags) && (best is null || session.Runs.Count < best.Runs.Count))
+                {
+                    best = session;
+                }
+            }
+
+            best?.Runs.Add(runId);
+            return best;
+        }
+    }
+
+    /// <summary>Gives back a slot reserved for a run that was not stored assigned to it.</summary>
+    public void Unreserve(AgentSession session, string runId)
+    {
+        lock (Tenant(session.Scope))
+        {
+            session.Runs.Remove(runId);
+        }
+    }
+
+    /// <summary>
+    /// Sends a run stored as assigned to <paramref name="session"/> (see <see cref="Reserve"/>). Should the session
+    /// have ended since the reservation, the run goes back to the queue: the session's own clean-up may have looked
+    /// for its runs before this one was committed.
+    /// </summary>
+    public void Deliver(AgentSession session, DeploymentRow run)
+    {
+        var sent = session.Send(new ControlMessage { AssignJob = assignments.Create(run) });
+        if (sent && SessionOf(session.AgentId) == session)
+        {
+            Observability.ArgyMetrics.DispatchLatency.Observe(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - run.CreatedAt) / 1000.0);
+            LogAssigned(logger, run.Id, session.AgentId, session.Scope.TenantId);
+            return;
+        }
+
+        Unreserve(session, run.Id);
+        deployments.Requeue(session.Scope, run.Id, session.AgentId);
+        Dispatch(session.Scope);
+    }
+
+    /// <summary>
+    /// Assigns as many queued runs of the tenant as connected agents can take right now. Requests coalesce: when a
+    /// round is already running for the tenant, the call only asks it for one more round (which will see whatever
+    /// this caller added) and returns at once, so concurrent submissions never queue up behind the tenant's lock
+    /// to repeat the same work one after another.
+    /// </summary>
     public void Dispatch(TenantScope scope)
     {
         var tenant = Tenant(scope);
+        if (!tenant.Rounds.Enter())
+        {
+            return;
+        }
+
+        do
+        {
+            try
+            {
+                Round(scope, tenant);
+            }
+            catch
+            {
+                tenant.Rounds.Abandon();
+                throw;
+            }
+        }
+        while (tenant.Rounds.Again());
+    }
+
+    private void Round(TenantScope scope, TenantSessions tenant)
+    {
         lock (tenant)
         {
             // Page through the queue in submission order while some agent still has a free slot; runs no
@@ -137,31 +218,58 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
             var afterSeq = 0L;
             while (tenant.Sessions.Exists(s => s.HasFreeSlot))
             {
+                // Plan the whole page in memory (a pick takes its slot at once, so the next run sees it taken),
+                // then write the page's assignments in one transaction.
                 var page = deployments.Queued(scope, afterSeq, Batch);
+                var picks = new List<(string RunId, string AgentId)>();
+                var pickedBy = new Dictionary<string, AgentSession>(StringComparer.Ordinal);
                 foreach (var run in page)
                 {
                     afterSeq = run.Seq;
-                    var agent = PickAgent(tenant, run);
-                    if (agent is null || !deployments.TryAssign(scope, run.Id, agent.AgentId))
+                    if (PickAgent(tenant, run) is not { } agent)
                     {
-                        // No taker, or cancelled / taken by another instance since the read.
-                        continue;
-                    }
-
-                    var assigned = deployments.Get(scope, run.Id);
-                    if (assigned is null)
-                    {
+                        // No taker now: skipped, so it never holds up the runs behind it.
                         continue;
                     }
 
                     agent.Runs.Add(run.Id);
-                    Observability.ArgyMetrics.DispatchLatency.Observe(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - run.CreatedAt) / 1000.0);
-                    agent.Send(new ControlMessage { AssignJob = assignments.Create(assigned) });
-                    LogAssigned(logger, run.Id, agent.AgentId, scope.TenantId);
+                    picks.Add((run.Id, agent.AgentId));
+                    pickedBy[run.Id] = agent;
                     if (!tenant.Sessions.Exists(s => s.HasFreeSlot))
                     {
                         break;
                     }
+                }
+
+                IReadOnlyList<DeploymentRow> assigned;
+                try
+                {
+                    assigned = deployments.TryAssign(scope, picks);
+                }
+                catch
+                {
+                    foreach (var (runId, agent) in pickedBy)
+                    {
+                        agent.Runs.Remove(runId);
+                    }
+
+                    throw;
+                }
+
+                var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+                foreach (var row in assigned)
+                {
+                    var agent = pickedBy[row.Id];
+                    pickedBy.Remove(row.Id);
+                    Observability.ArgyMetrics.DispatchLatency.Observe(Math.Max(0, nowMs - row.CreatedAt) / 1000.0);
+                    agent.Send(new ControlMessage { AssignJob = assignments.Create(row) });
+                    LogAssigned(logger, row.Id, agent.AgentId, scope.TenantId);
+                }
+
+                // Cancelled or taken by another instance since the read: the slot is free again.
+                foreach (var (runId, agent) in pickedBy)
+                {
+                    agent.Runs.Remove(runId);
                 }
 
                 if (page.Count < Batch)
@@ -193,6 +301,8 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
     private sealed class TenantSessions
     {
         public List<AgentSession> Sessions { get; } = [];
+
+        public DispatchRounds Rounds { get; } = new();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Dispatch retry for tenant {TenantId} failed")]

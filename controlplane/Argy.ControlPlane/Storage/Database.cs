@@ -50,18 +50,36 @@ public sealed class Database
             // and saves an fsync per commit.
             pragmas.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
             pragmas.ExecuteNonQuery();
-            Configured.AddOrUpdate(handle, Marker);
+            Configured.AddOrUpdate(handle, new WriteGate.Holder(WriteGate.For(Path), handle));
         }
 
         return connection;
     }
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
-    private static readonly object Marker = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, WriteGate.Holder> Configured = new();
 
     /// <summary>
     /// Starts a write transaction that takes the write lock up front. A deferred transaction that reads and then
-    /// writes can fail with SQLITE_BUSY_SNAPSHOT after waiting out the whole busy timeout.
+    /// writes can fail with SQLITE_BUSY_SNAPSHOT after waiting out the whole busy timeout. Writers of this process
+    /// queue on the file's <see cref="WriteGate"/> first, so the lock passes straight to the next one when a
+    /// transaction ends instead of each waiter polling for it.
     /// </summary>
-    public static SqliteTransaction BeginWrite(SqliteConnection connection) => connection.BeginTransaction(deferred: false);
+    public static SqliteTransaction BeginWrite(SqliteConnection connection)
+    {
+        if (connection.Handle is not { } handle || !Configured.TryGetValue(handle, out var holder))
+        {
+            return connection.BeginTransaction(deferred: false);
+        }
+
+        holder.Acquire();
+        try
+        {
+            return connection.BeginTransaction(deferred: false);
+        }
+        catch
+        {
+            holder.Release();
+            throw;
+        }
+    }
 }
