@@ -5,9 +5,11 @@ using Argy.Benchmarks.Scenarios;
 using BenchmarkDotNet.Running;
 
 // Usage: dotnet run -c Release --project tests/Argy.Benchmarks -- [--quick] [--only a,b] [--json FILE] [--micro]
-//   --quick   small sizes (under 2 minutes); exits non-zero only when a figure is more than 5x off its target
-//   --only    scenarios by name: dispatch-latency, fleet, throughput, log-throughput, agent-footprint, revocation
-//   --json    where to write the figures (default: artifacts/bench/<date>.json)
+//   --quick     small sizes (under 2 minutes); exits non-zero only on a gross regression: a median or a value more
+//               than 5x worse than its target and than the baseline's (see Figure.GrosslyRegressed)
+//   --only      scenarios by name: dispatch-latency, fleet, throughput, log-throughput, agent-footprint, revocation
+//   --json      where to write the figures (default: artifacts/bench/<date>.json)
+//   --baseline  figures of an earlier run (its --json file) to compare with, e.g. tests/Argy.Benchmarks/baseline-quick.json
 //   --micro   run the BenchmarkDotNet micro-benchmarks (masking, wire encoding) instead
 if (args.Contains("--micro"))
 {
@@ -18,7 +20,14 @@ if (args.Contains("--micro"))
 var quick = args.Contains("--quick");
 var only = Argument("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 IScenario[] all = [new DispatchLatency(), new FleetScale(), new Throughput(), new LogThroughput(), new AgentFootprint(), new RevocationAndLoss()];
+if (only?.Except(all.Select(s => s.Name)).ToList() is { Count: > 0 } unknown)
+{
+    Console.Error.WriteLine($"error: unknown scenario {string.Join(", ", unknown)}; use {string.Join(", ", all.Select(s => s.Name))}");
+    return 2;
+}
+
 var scenarios = all.Where(s => only is null || only.Contains(s.Name)).ToArray();
+var baseline = Argument("--baseline") is { } baselinePath ? ReportDocument.Read(baselinePath) : null;
 var machine = $"{Environment.ProcessorCount} cores, {MemoryGiB():F1} GiB RAM, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}";
 var report = new Report();
 var context = new BenchContext(quick, report);
@@ -49,10 +58,17 @@ Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(json))!);
 report.WriteJson(json, machine, Environment.GetEnvironmentVariable("GIT_COMMIT") ?? "");
 Console.WriteLine($"Figures written to {json}");
 
-var gross = report.Figures.Where(f => f.GrosslyOff).ToList();
+if (baseline is not null)
+{
+    report.PrintComparison(Console.Out, baseline);
+}
+
+var before = baseline?.Figures.GroupBy(f => f.Key).ToDictionary(g => g.Key, g => g.First()) ?? [];
+var gross = report.Figures.Where(f => f.GrosslyRegressed(before.GetValueOrDefault(f.Key), quick)).ToList();
 foreach (var figure in gross)
 {
-    Console.Error.WriteLine($"GROSS REGRESSION: {figure.Scenario} / {figure.Name} = {figure.Judged} {figure.Unit}, target {figure.Target}");
+    Console.Error.WriteLine(
+        $"GROSS REGRESSION: {figure.Key} = {figure.Judged} {figure.Unit}, target {figure.Target}, baseline {before.GetValueOrDefault(figure.Key)?.Judged?.ToString() ?? "none"}");
 }
 
 return failures > 0 || gross.Count > 0 ? 1 : 0;

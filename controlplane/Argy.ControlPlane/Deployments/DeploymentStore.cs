@@ -4,6 +4,7 @@ using Argy.ControlPlane.Security;
 using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tenancy;
 using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace Argy.ControlPlane.Deployments;
 
@@ -115,7 +116,7 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
     /// keeps the check cheap: a long queue means the agent's slots are contended anyway, and the dispatcher's
     /// rounds keep submission order there.
     /// </summary>
-    private static bool QueuedAheadFor(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction,
+    private static bool QueuedAheadFor(SqliteConnection connection, SqliteTransaction transaction,
         TenantScope scope, Placement placeOn) =>
         connection.ExecuteScalar<bool>(
             """
@@ -142,7 +143,7 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
             Data: new Dictionary<string, string?> { ["product"] = row.Product, ["tags"] = string.Join(",", deployment.Tags) });
 
     /// <summary>A refused submission changes nothing; its audit record gets a small write transaction of its own.</summary>
-    private void RecordQuotaExceeded(Microsoft.Data.Sqlite.SqliteConnection connection, TenantScope scope, QuotaBreach breach, string product)
+    private void RecordQuotaExceeded(SqliteConnection connection, TenantScope scope, QuotaBreach breach, string product)
     {
         using var transaction = Database.BeginWrite(connection);
         audit.Append(connection, transaction, scope, new AuditEntry(
@@ -304,7 +305,13 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
 
     /// <summary>The agent accepted the run: it is running (<c>deployment.started</c>, by the agent).</summary>
     public bool MarkRunning(TenantScope scope, string id, string agentId) =>
+        InWrite((connection, transaction) => MarkRunning(connection, transaction, scope, id, agentId));
+
+    /// <inheritdoc cref="MarkRunning(TenantScope, string, string)"/>
+    public bool MarkRunning(SqliteConnection connection, SqliteTransaction transaction, TenantScope scope, string id, string agentId) =>
         Transition(
+            connection,
+            transaction,
             scope,
             "status = 'Running', started_at = @now",
             "status = 'Assigned' AND agent_id = @agentId",
@@ -328,7 +335,14 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
     /// </summary>
     public bool FinishOnAgent(TenantScope scope, string id, string agentId, string status, int? exitCode, string? message, long lastLogSeq,
         AuditActor? actor = null, string? action = null) =>
+        InWrite((connection, transaction) => FinishOnAgent(connection, transaction, scope, id, agentId, status, exitCode, message, lastLogSeq, actor, action));
+
+    /// <inheritdoc cref="FinishOnAgent(TenantScope, string, string, string, int?, string?, long, AuditActor?, string?)"/>
+    public bool FinishOnAgent(SqliteConnection connection, SqliteTransaction transaction, TenantScope scope, string id, string agentId, string status,
+        int? exitCode, string? message, long lastLogSeq, AuditActor? actor = null, string? action = null) =>
         Transition(
+            connection,
+            transaction,
             scope,
             "status = @status, exit_code = @exitCode, message = @message, finished_at = @now, secrets = NULL, last_log_seq = MAX(last_log_seq, @lastLogSeq)",
             $"status IN {Active} AND agent_id = @agentId",
@@ -374,10 +388,12 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
             new { id, tenant = scope.TenantId, seq });
     }
 
-    private bool Transition(TenantScope scope, string set, string condition, object parameters, AuditEntry? entry = null, AuditActor? actor = null)
+    private bool Transition(TenantScope scope, string set, string condition, object parameters, AuditEntry? entry = null, AuditActor? actor = null) =>
+        InWrite((connection, transaction) => Transition(connection, transaction, scope, set, condition, parameters, entry, actor));
+
+    private bool Transition(SqliteConnection connection, SqliteTransaction transaction, TenantScope scope, string set, string condition, object parameters,
+        AuditEntry? entry = null, AuditActor? actor = null)
     {
-        using var connection = database.Open();
-        using var transaction = Database.BeginWrite(connection);
         var changed = connection.Execute(
             $"UPDATE deployments SET {set} WHERE id = @id AND tenant_id = @tenant AND {condition}", parameters, transaction) == 1;
         if (changed && entry is not null)
@@ -385,6 +401,14 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
             audit.Append(connection, transaction, scope, entry, actor);
         }
 
+        return changed;
+    }
+
+    private bool InWrite(Func<SqliteConnection, SqliteTransaction, bool> change)
+    {
+        using var connection = database.Open();
+        using var transaction = Database.BeginWrite(connection);
+        var changed = change(connection, transaction);
         transaction.Commit();
         return changed;
     }

@@ -5,11 +5,13 @@ using Microsoft.Data.Sqlite;
 namespace Argy.ControlPlane.Deployments;
 
 /// <summary>
-/// The single writer of job output. Agents' streams hand it chunks and keep reading; it stores whatever has
-/// piled up in one transaction (one commit for many chunks), then runs each chunk's follow-up (acknowledge to
-/// the agent, wake followers). Work queued behind chunks, such as recording a run's end, runs only after them,
-/// so a run is never seen ended before all its output is stored. The queue is bounded: a slow disk slows the
-/// agents down through gRPC flow control instead of growing memory.
+/// The single writer of what agents report: job output, and the runs' starts and ends. Agents' streams hand it
+/// their writes and keep reading; it stores whatever has piled up in one transaction (one commit for many
+/// chunks and state changes, from every agent: group commit), then runs each write's follow-up (acknowledge to
+/// the agent, tell it to start, wake followers). Writes keep their queue order inside the transaction, so a run
+/// is never seen ended before all its output is stored. Each state change runs in a savepoint of its own: one
+/// that fails (its audit record cannot be written, say) is undone alone and the rest of the batch commits. The
+/// queue is bounded: a slow disk slows the agents down through gRPC flow control instead of growing memory.
 /// </summary>
 public sealed partial class LogIngest : BackgroundService
 {
@@ -39,6 +41,14 @@ public sealed partial class LogIngest : BackgroundService
     public ValueTask AfterPendingAsync(Action action, CancellationToken cancellationToken) =>
         _queue.Writer.WriteAsync(new Item(default, null, action), cancellationToken);
 
+    /// <summary>
+    /// Queues a state change to run in the next batch's transaction, after every chunk queued before it.
+    /// <paramref name="done"/> runs after the commit with what <paramref name="write"/> returned; should the change
+    /// or the commit fail, <paramref name="failed"/> runs instead.
+    /// </summary>
+    public ValueTask WriteAsync(Func<SqliteConnection, SqliteTransaction, bool> write, Action<bool> done, Action<Exception> failed, CancellationToken cancellationToken) =>
+        _queue.Writer.WriteAsync(new Item(default, null, null, new StateWrite(write, done, failed)), cancellationToken);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<Item>(MaxBatchItems);
@@ -64,7 +74,7 @@ public sealed partial class LogIngest : BackgroundService
 
                     reader.TryRead(out _);
                     batch.Add(next);
-                    bytes += next.Chunk.Data.Length;
+                    bytes += next.Write is null ? next.Chunk.Data.Length : 0;
                 }
 
                 if (batch.Count > 0)
@@ -81,23 +91,52 @@ public sealed partial class LogIngest : BackgroundService
 
     private void Store(List<Item> batch)
     {
-        bool[] inserted;
+        LogStore.BatchResult result;
         try
         {
-            inserted = _logs.AppendBatch([.. batch.Select(item => item.Chunk)]);
+            result = _logs.AppendBatch(OrderedWrites(batch));
         }
         catch (SqliteException e)
         {
-            // Nothing was acknowledged: the agents keep these chunks and send them again on their next session.
+            // Nothing was acknowledged: the agents keep these chunks and reports and send them again on their next session.
             LogStoreFailed(_logger, e, batch.Count);
+            foreach (var item in batch)
+            {
+                if (item.Write is { } write)
+                {
+                    Run(() => write.Failed(e));
+                }
+            }
+
             return;
         }
 
         for (var i = 0; i < batch.Count; i++)
         {
-            Run(() => batch[i].Stored!(inserted[i]));
+            var item = batch[i];
+            if (item.Write is { } write)
+            {
+                var outcome = result.Writes[i];
+                if (outcome.Error is { } error)
+                {
+                    LogWriteFailed(_logger, error);
+                    Run(() => write.Failed(error));
+                }
+                else
+                {
+                    Run(() => write.Done(outcome.Changed));
+                }
+            }
+            else
+            {
+                var inserted = result.Inserted[i];
+                Run(() => item.Stored!(inserted));
+            }
         }
     }
+
+    private static IReadOnlyList<LogStore.BatchWrite> OrderedWrites(List<Item> batch) =>
+        [.. batch.Select(item => item.Write is { } write ? new LogStore.BatchWrite(default, write.Change) : new LogStore.BatchWrite(item.Chunk, null))];
 
     private void Run(Action action)
     {
@@ -111,10 +150,15 @@ public sealed partial class LogIngest : BackgroundService
         }
     }
 
-    private readonly record struct Item(NewLogChunk Chunk, Action<bool>? Stored, Action? Then);
+    private readonly record struct Item(NewLogChunk Chunk, Action<bool>? Stored, Action? Then, StateWrite? Write = null);
+
+    private sealed record StateWrite(Func<SqliteConnection, SqliteTransaction, bool> Change, Action<bool> Done, Action<Exception> Failed);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing {Count} log chunks failed; they stay unacknowledged")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A run's state change reported by its agent could not be stored; it was undone alone")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A step after storing log chunks failed")]
     private static partial void LogFollowUpFailed(ILogger logger, Exception exception);

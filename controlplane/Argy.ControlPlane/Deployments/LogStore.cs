@@ -24,9 +24,27 @@ public sealed class LogStore(Database database)
     /// Stores chunks in one transaction (one commit for many chunks); for each, whether it was new. Throws and
     /// stores nothing when the transaction fails.
     /// </summary>
-    public bool[] AppendBatch(IReadOnlyList<NewLogChunk> chunks)
+    public bool[] AppendBatch(IReadOnlyList<NewLogChunk> chunks) =>
+        AppendBatch([.. chunks.Select(chunk => new BatchWrite(chunk, null))]).Inserted;
+
+    /// <summary>A chunk to store, or (with <see cref="Change"/>) a state change to run in the same transaction.</summary>
+    public readonly record struct BatchWrite(NewLogChunk Chunk, Func<SqliteConnection, SqliteTransaction, bool>? Change);
+
+    /// <summary>How a state change of a batch went: what it returned, or why it was undone.</summary>
+    public readonly record struct ChangeOutcome(bool Changed, Exception? Error);
+
+    /// <summary>Per position in the batch: whether a chunk was new, and how a state change went.</summary>
+    public sealed record BatchResult(bool[] Inserted, ChangeOutcome[] Writes);
+
+    /// <summary>
+    /// Runs a batch in order in one transaction: chunks are inserted (a repeated one is ignored), state changes run
+    /// each in a savepoint, so one that throws is undone alone and reported in its outcome. Throws and stores
+    /// nothing when the transaction itself fails.
+    /// </summary>
+    public BatchResult AppendBatch(IReadOnlyList<BatchWrite> batch)
     {
-        var inserted = new bool[chunks.Count];
+        var inserted = new bool[batch.Count];
+        var writes = new ChangeOutcome[batch.Count];
         using var connection = database.Open();
         using var transaction = Database.BeginWrite(connection);
         using var command = connection.CreateCommand();
@@ -40,9 +58,15 @@ public sealed class LogStore(Database database)
         var ts = command.Parameters.Add("$ts", SqliteType.Integer);
         var data = command.Parameters.Add("$data", SqliteType.Blob);
         command.Prepare();
-        for (var i = 0; i < chunks.Count; i++)
+        for (var i = 0; i < batch.Count; i++)
         {
-            var chunk = chunks[i];
+            if (batch[i].Change is { } change)
+            {
+                writes[i] = InSavepoint(connection, transaction, change);
+                continue;
+            }
+
+            var chunk = batch[i].Chunk;
             tenant.Value = chunk.Scope.TenantId;
             run.Value = chunk.RunId;
             seq.Value = chunk.Seq;
@@ -56,7 +80,25 @@ public sealed class LogStore(Database database)
         }
 
         transaction.Commit();
-        return inserted;
+        return new BatchResult(inserted, writes);
+    }
+
+    private static ChangeOutcome InSavepoint(SqliteConnection connection, SqliteTransaction transaction, Func<SqliteConnection, SqliteTransaction, bool> change)
+    {
+        const string name = "agent_report";
+        transaction.Save(name);
+        try
+        {
+            var changed = change(connection, transaction);
+            transaction.Release(name);
+            return new ChangeOutcome(changed, null);
+        }
+        catch (Exception e)
+        {
+            transaction.Rollback(name);
+            transaction.Release(name);
+            return new ChangeOutcome(false, e);
+        }
     }
 
     public IReadOnlyList<LogChunkRow> Read(TenantScope scope, string runId, long afterSeq, int limit)

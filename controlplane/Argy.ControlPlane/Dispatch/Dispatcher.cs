@@ -78,7 +78,27 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
             _ = ForgetDeclineLater(session, runId);
         }
 
-        Dispatch(session.Scope);
+        DispatchSoon(session.Scope);
+    }
+
+    /// <summary>
+    /// A dispatch round on the thread pool: for callers that must not wait for one, such as the single writer of
+    /// agents' reports, which frees slots as runs end (a round waits for its own turn to write).
+    /// </summary>
+    public void DispatchSoon(TenantScope scope) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Dispatcher.DispatchLogged(state.Scope), (Dispatcher: this, Scope: scope), preferLocal: false);
+
+    private void DispatchLogged(TenantScope scope)
+    {
+        try
+        {
+            Dispatch(scope);
+        }
+        catch (Exception e)
+        {
+            // Nothing awaits this round; the next submission or freed slot dispatches again anyway.
+            LogRetryFailed(logger, e, scope.TenantId);
+        }
     }
 
     private async Task ForgetDeclineLater(AgentSession session, string runId)
@@ -89,15 +109,7 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
             session.Declined.Remove(runId);
         }
 
-        try
-        {
-            Dispatch(session.Scope);
-        }
-        catch (Exception e)
-        {
-            // Nothing awaits this retry; the next submission or freed slot dispatches again anyway.
-            LogRetryFailed(logger, e, session.Scope.TenantId);
-        }
+        DispatchLogged(session.Scope);
     }
 
     /// <summary>Whether the session holds the run (assigned to it or running on it).</summary>
@@ -305,7 +317,7 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
         public DispatchRounds Rounds { get; } = new();
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Dispatch retry for tenant {TenantId} failed")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dispatch round for tenant {TenantId} failed")]
     private static partial void LogRetryFailed(ILogger logger, Exception exception, string tenantId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Assigned run {RunId} to agent {AgentId} in tenant {TenantId}")]

@@ -31,7 +31,7 @@ public sealed partial class AgentMessageHandler(
             case AgentMessage.PayloadOneofCase.Heartbeat:
                 break;
             case AgentMessage.PayloadOneofCase.JobAccepted:
-                Accepted(session, message.JobAccepted);
+                await AcceptedAsync(session, message.JobAccepted, cancellationToken);
                 break;
             case AgentMessage.PayloadOneofCase.JobRejected:
                 Rejected(session, message.JobRejected);
@@ -40,9 +40,8 @@ public sealed partial class AgentMessageHandler(
                 await LogAsync(session, message.LogChunk, cancellationToken);
                 break;
             case AgentMessage.PayloadOneofCase.JobFinished:
-                // Recorded only once every chunk the agent sent before it is stored.
-                var finished = message.JobFinished;
-                await ingest.AfterPendingAsync(() => Finished(session, finished), cancellationToken);
+                // Recorded after every chunk the agent sent before it, in the same batch transaction.
+                await FinishedAsync(session, message.JobFinished, cancellationToken);
                 break;
             case AgentMessage.PayloadOneofCase.Draining:
                 dispatcher.SetDraining(session);
@@ -67,14 +66,30 @@ public sealed partial class AgentMessageHandler(
     }
 
     /// <summary>
-    /// Records the acceptance, then tells the agent to start. Until StartJob arrives the agent has not started
-    /// anything, so a run whose acceptance could not be recorded (cancelled, or queued again after a dropped
-    /// stream) is simply dropped by the agent: it never runs twice.
+    /// Records the acceptance (in the writer's next batch), then tells the agent to start. Until StartJob arrives
+    /// the agent has not started anything, so a run whose acceptance could not be recorded (cancelled, or queued
+    /// again after a dropped stream) is simply dropped by the agent: it never runs twice.
     /// </summary>
-    private void Accepted(AgentSession session, JobAccepted accepted)
+    private ValueTask AcceptedAsync(AgentSession session, JobAccepted accepted, CancellationToken cancellationToken)
     {
         var runId = accepted.RunId;
-        if (dispatcher.Holds(session, runId) && deployments.MarkRunning(session.Scope, runId, session.AgentId))
+        if (!dispatcher.Holds(session, runId))
+        {
+            session.Send(new ControlMessage { CancelJob = new CancelJob { RunId = runId, Reason = NotAssigned } });
+            return ValueTask.CompletedTask;
+        }
+
+        return ingest.WriteAsync(
+            (connection, transaction) => deployments.MarkRunning(connection, transaction, session.Scope, runId, session.AgentId),
+            changed => AfterAccepted(session, runId, changed),
+            // As when a message cannot be handled: the stream ends, the agent reconnects and accepts again.
+            _ => session.Abort(),
+            cancellationToken);
+    }
+
+    private void AfterAccepted(AgentSession session, string runId, bool changed)
+    {
+        if (changed)
         {
             LogStarted(logger, runId, session.AgentId);
             signals.Changed(runId);
@@ -90,8 +105,10 @@ public sealed partial class AgentMessageHandler(
             return;
         }
 
-        session.Send(new ControlMessage { CancelJob = new CancelJob { RunId = runId, Reason = "This run is no longer assigned to this agent." } });
+        session.Send(new ControlMessage { CancelJob = new CancelJob { RunId = runId, Reason = NotAssigned } });
     }
+
+    private const string NotAssigned = "This run is no longer assigned to this agent.";
 
     private void Rejected(AgentSession session, JobRejected rejected)
     {
@@ -141,7 +158,7 @@ public sealed partial class AgentMessageHandler(
         }, cancellationToken);
     }
 
-    private void Finished(AgentSession session, JobFinished finished)
+    private ValueTask FinishedAsync(AgentSession session, JobFinished finished, CancellationToken cancellationToken)
     {
         var status = finished.Outcome switch
         {
@@ -151,8 +168,18 @@ public sealed partial class AgentMessageHandler(
             _ => DeploymentStatus.Failed,
         };
         var message = string.IsNullOrWhiteSpace(finished.Message) ? null : finished.Message;
-        if (deployments.FinishOnAgent(session.Scope, finished.RunId, session.AgentId, status, finished.ExitCode, message, finished.LastSequence,
-                Audit.AuditActor.Agent(session.AgentId)))
+        return ingest.WriteAsync(
+            (connection, transaction) => deployments.FinishOnAgent(connection, transaction, session.Scope, finished.RunId, session.AgentId, status,
+                finished.ExitCode, message, finished.LastSequence, Audit.AuditActor.Agent(session.AgentId)),
+            changed => AfterFinished(session, finished, status, changed),
+            // Not acknowledged: the agent keeps the report and sends it again on its next session.
+            _ => { },
+            cancellationToken);
+    }
+
+    private void AfterFinished(AgentSession session, JobFinished finished, string status, bool changed)
+    {
+        if (changed)
         {
             LogFinished(logger, finished.RunId, session.AgentId, status, finished.ExitCode);
             Observability.ArgyMetrics.JobsFinished.WithLabels(status).Inc();

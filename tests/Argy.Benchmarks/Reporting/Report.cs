@@ -21,8 +21,32 @@ internal sealed record Figure(string Scenario, string Name, string Unit, Stats? 
 
     public bool? MeetsTarget => Target is { } t && Judged is { } j ? (HigherIsBetter ? j >= t : j <= t) : null;
 
-    /// <summary>A gross regression: more than five times off target. Only this fails the quick run.</summary>
+    /// <summary>More than five times off target.</summary>
     public bool GrosslyOff => Target is { } t && Judged is { } j && (HigherIsBetter ? j * 5 < t : j > t * 5);
+
+    /// <summary>
+    /// A gross regression, the only thing that fails a quick run: more than five times worse than the target and
+    /// than the same figure in the baseline run (so a figure that is still short of its target fails only when it
+    /// got five times worse than it was). A p99 of a quick run's few samples is its maximum, one scheduling
+    /// hiccup, so it is never judged there; the median and single values are.
+    /// </summary>
+    public bool GrosslyRegressed(Figure? baseline, bool quick)
+    {
+        if (quick && TargetOn is "p99" or "max")
+        {
+            return false;
+        }
+
+        if (Target is not { } t || Judged is not { } j || double.IsNaN(j))
+        {
+            return false;
+        }
+
+        var reference = baseline?.Judged is { } b && !double.IsNaN(b) ? (HigherIsBetter ? Math.Min(t, b) : Math.Max(t, b)) : t;
+        return HigherIsBetter ? j * 5 < reference : j > reference * 5;
+    }
+
+    public string Key => Scenario + " / " + Name;
 }
 
 internal sealed class Report
@@ -58,6 +82,24 @@ internal sealed class Report
         }
     }
 
+    /// <summary>Each figure next to the same figure of an earlier run: the ratio says how much better or worse.</summary>
+    public void PrintComparison(TextWriter output, ReportDocument baseline)
+    {
+        var before = baseline.Figures.GroupBy(f => f.Key).ToDictionary(g => g.Key, g => g.First());
+        output.WriteLine();
+        output.WriteLine($"Against {(baseline.Commit.Length > 0 ? "commit " + baseline.Commit : "the baseline")} of {baseline.At:yyyy-MM-dd HH:mm} UTC ({baseline.Machine}):");
+        foreach (var f in _figures)
+        {
+            if (f.Judged is not { } now || !before.TryGetValue(f.Key, out var then) || then.Judged is not { } was || was == 0)
+            {
+                continue;
+            }
+
+            var better = f.HigherIsBetter ? now / was : was / now;
+            output.WriteLine($"  {f.Key,-62} {Format(was),10} -> {Format(now),10} {f.Unit,-6} {(better >= 1 ? $"{better:F2}x better" : $"{1 / better:F2}x worse")}");
+        }
+    }
+
     public void WriteJson(string path, string machine, string commit)
     {
         var document = new ReportDocument(DateTimeOffset.UtcNow, machine, commit, _figures);
@@ -78,7 +120,12 @@ internal sealed class Report
     };
 }
 
-internal sealed record ReportDocument(DateTimeOffset At, string Machine, string Commit, IReadOnlyList<Figure> Figures);
+internal sealed record ReportDocument(DateTimeOffset At, string Machine, string Commit, IReadOnlyList<Figure> Figures)
+{
+    public static ReportDocument Read(string path) =>
+        JsonSerializer.Deserialize(File.ReadAllText(path), ReportJsonContext.Default.ReportDocument)
+        ?? throw new InvalidDataException($"{path} holds no figures.");
+}
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(ReportDocument))]
