@@ -179,15 +179,16 @@ public sealed partial class AgentMessageHandler(
 
     private void AfterFinished(AgentSession session, JobFinished finished, string status, bool changed)
     {
+        session.Send(new ControlMessage { Ack = new Ack { RunId = finished.RunId, Sequence = finished.LastSequence, Finished = true } });
+        // The slot is free before anyone waiting on the run hears it ended: a CI job that submits its next run
+        // the moment this one ends finds the agent free.
+        dispatcher.Release(session, finished.RunId);
         if (changed)
         {
             LogFinished(logger, finished.RunId, session.AgentId, status, finished.ExitCode);
             Observability.ArgyMetrics.JobsFinished.WithLabels(status).Inc();
             signals.Changed(finished.RunId);
         }
-
-        session.Send(new ControlMessage { Ack = new Ack { RunId = finished.RunId, Sequence = finished.LastSequence, Finished = true } });
-        dispatcher.Release(session, finished.RunId);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} started on agent {AgentId}")]

@@ -68,6 +68,10 @@ internal sealed class Throughput : IScenario
             }
 
             var jobs = context.Scale(100, 2000);
+            var pids = agents.Select(a => a.Process.Id).ToList();
+            var controlPlaneCpu = Proc.CpuTime(controlPlane.Pid);
+            var agentCpu = Sum(pids, Proc.CpuTime);
+            var sandboxCpu = Sum(pids, Proc.ChildrenCpuTime);
             var clock = Stopwatch.StartNew();
             var runIds = await Submit(controlPlane, jobs, "real-throughput", "true", cancellationToken);
             foreach (var runId in runIds)
@@ -77,6 +81,11 @@ internal sealed class Throughput : IScenario
 
             var elapsed = clock.Elapsed;
             context.Report.Value("3 throughput", $"4 real agents x 4 slots: {jobs} x `true`", "jobs/s", jobs / elapsed.TotalSeconds, target: 500);
+            // Where the time goes: CPU per job of each party, against the 2 cores x elapsed time available.
+            context.Report.Value("3 throughput", "real: control-plane CPU per job", "ms", (Proc.CpuTime(controlPlane.Pid) - controlPlaneCpu).TotalMilliseconds / jobs);
+            context.Report.Value("3 throughput", "real: agent processes CPU per job", "ms", (Sum(pids, Proc.CpuTime) - agentCpu).TotalMilliseconds / jobs);
+            context.Report.Value("3 throughput", "real: sandboxes (setpriv, bwrap, job) CPU per job", "ms", (Sum(pids, Proc.ChildrenCpuTime) - sandboxCpu).TotalMilliseconds / jobs);
+            context.Report.Value("3 throughput", "real: wall time per job per slot", "ms", elapsed.TotalMilliseconds * 16 / jobs);
         }
         finally
         {
@@ -86,6 +95,9 @@ internal sealed class Throughput : IScenario
             }
         }
     }
+
+    private static TimeSpan Sum(IEnumerable<int> pids, Func<int, TimeSpan> cpu) =>
+        pids.Aggregate(TimeSpan.Zero, (total, pid) => total + cpu(pid));
 
     private static async Task<string[]> Submit(ControlPlaneHost controlPlane, int jobs, string tag, string script, CancellationToken cancellationToken)
     {
