@@ -19,7 +19,9 @@ internal static class Paths
     /// <summary>Where the agent-footprint scenario publishes the agent itself when no current published one exists.</summary>
     public static string BenchPublishDirectory => Path.Combine(Root, "artifacts", "bench", "publish", "argy-agent");
 
-    /// <summary>The newest write time among the sources the agent executable is built from.</summary>
+    private static readonly string[] SourceExtensions = [".cs", ".csproj", ".proto", ".json", ".props", ".targets"];
+
+    /// <summary>The newest write time among the sources the agent executable is built from (not its README).</summary>
     public static DateTime AgentSourcesWrittenUtc()
     {
         var files = new[] { "agent/Argy.Agent", "protocol" }
@@ -27,6 +29,7 @@ internal static class Paths
             .Where(Directory.Exists)
             .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories))
             .Where(f => !f.Contains("/bin/", StringComparison.Ordinal) && !f.Contains("/obj/", StringComparison.Ordinal))
+            .Where(f => SourceExtensions.Contains(Path.GetExtension(f)))
             .Concat(new[] { "Directory.Build.props", "Directory.Packages.props" }.Select(f => Path.Combine(Root, f)).Where(File.Exists));
         return files.Select(File.GetLastWriteTimeUtc).DefaultIfEmpty(DateTime.MinValue).Max();
     }

@@ -48,7 +48,8 @@ internal sealed class RealAgent : IAsyncDisposable
         var info = launcher.StartInfo(
             ["run", "--state-dir", Path.Combine(directory, "state"), "--work-root", Path.Combine(directory, "work"), "--capacity", capacity.ToString(System.Globalization.CultureInfo.InvariantCulture)],
             directory);
-        info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+        // The agent reads only ARGY_-prefixed variables (AgentConfiguration).
+        info.Environment["ARGY_Serilog__MinimumLevel__Default"] = "Warning";
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, e) => Write(log, e.Data);
         process.ErrorDataReceived += (_, e) => Write(log, e.Data);
