@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Everything CI checks about packaging and the supply chain, on this machine, as root:
 #   lint (shellcheck, yamllint, dockerfilelint, systemd-analyze), secret scan (secretlint), self-contained
-#   publish, Debian package installed with dpkg -i / --version / doctor / purge, install script, the package
-#   under a real systemd (systemd-nspawn), the container image built with buildah from a debootstrap'ed base
-#   and run read-only, Kubernetes rendering (kubectl kustomize), CycloneDX SBOM.
+#   publish (the agent with NativeAOT, which needs clang and zlib1g-dev), Debian package installed with
+#   dpkg -i / --version / doctor / purge, install script, the package under a real systemd (systemd-nspawn),
+#   the container image built with buildah from a debootstrap'ed base and run read-only, Kubernetes rendering
+#   (kubectl kustomize), CycloneDX SBOM.
 # Tools come from .ci/run (apt and npm); ARGY_NPM_BIN points at the npm tools' bin directory.
 # Artefacts land in artifacts/ (gitignored).
 set -euo pipefail
@@ -45,8 +46,9 @@ finish_step() {
   if [ -n "$current" ]; then timings+=("$(printf '%4d s  %s' $(( $(date +%s) - current_started )) "$current")"); fi
   current=
 }
-need() { command -v "$1" >/dev/null || fail "$1 is not installed (.ci/run installs it)"; }
-for tool in dotnet shellcheck yamllint systemd-analyze dpkg-deb debootstrap buildah systemd-nspawn kubectl; do need "$tool"; done
+need() { command -v "$1" >/dev/null || fail "$1 is not installed (.ci/run installs it; clang: apt-get install clang zlib1g-dev)"; }
+for tool in dotnet clang shellcheck yamllint systemd-analyze dpkg-deb debootstrap buildah systemd-nspawn kubectl; do need "$tool"; done
+[ -e /usr/include/zlib.h ] || fail "zlib1g-dev is not installed (the NativeAOT agent links against zlib)"
 for tool in secretlint dockerfilelint cdxgen; do [ -x "$npm_bin/$tool" ] || fail "$npm_bin/$tool is missing (.ci/run installs it with npm)"; done
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props | head -n 1)
 started=$(date +%s)
@@ -82,7 +84,7 @@ for unit in argy-agent argy-controlplane; do
   awk -v s="$score" -v max="$max_exposure" 'BEGIN { exit !(s <= max) }' || fail "$unit.service exposure $score is above $max_exposure"
 done
 
-step "publish argy-agent, argy-controlplane, argy (self-contained, single file, linux-x64)"
+step "publish argy-agent (NativeAOT), argy-controlplane, argy (self-contained, single file, linux-x64)"
 bash packaging/publish.sh
 for name in argy-agent argy-controlplane argy; do
   started_ms=$(date +%s%N)

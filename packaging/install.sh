@@ -89,9 +89,6 @@ for tool in tar install useradd groupadd getent; do
 done
 glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}')
 [ -n "$glibc" ] || fail "glibc is required (musl-based systems such as Alpine are not supported)"
-if [ "$(printf '%s\n2.27\n' "$glibc" | sort -t. -k1,1n -k2,2n | head -n 1)" != 2.27 ]; then
-  fail "glibc $glibc is too old; 2.27 or newer is required"
-fi
 if ! ldconfig -p 2>/dev/null | grep -Eq 'libssl\.so\.(3|1\.1)'; then
   warn "OpenSSL (libssl3 or libssl1.1) was not found: TLS connections to the control plane will fail"
 fi
@@ -116,6 +113,13 @@ else
 fi
 if [ -z "$source_dir" ] || [ ! -x "$source_dir/argy-agent" ]; then
   fail "no argy-agent executable in $from (pass --from <argy-agent_<version>_linux-$arch.tar.gz>)"
+fi
+# The newest glibc symbol version the executable links against (2.34 for the NativeAOT build, which links
+# against the glibc of the machine that published it; 2.27 for the JIT build), and never less than 2.27.
+needed=$( (LC_ALL=C grep -ao 'GLIBC_2\.[0-9]*' "$source_dir/argy-agent" || true; echo GLIBC_2.27) \
+  | sed 's/^GLIBC_//' | sort -u -t. -k1,1n -k2,2n | tail -n 1)
+if [ "$(printf '%s\n%s\n' "$glibc" "$needed" | sort -t. -k1,1n -k2,2n | head -n 1)" != "$needed" ]; then
+  fail "glibc $glibc is too old; this argy-agent needs $needed or newer"
 fi
 "$source_dir/argy-agent" --version >/dev/null 2>&1 \
   || fail "$source_dir/argy-agent does not run on this host (built for another architecture?)"

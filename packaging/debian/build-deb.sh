@@ -28,6 +28,10 @@ case $(od -An -tx1 -j18 -N1 "$published/argy-agent" | tr -d ' ') in
   b7) arch=arm64 ;;
   *) fail "cannot tell the architecture of $published/argy-agent" ;;
 esac
+# libc6: the newest glibc symbol version the executable links against, never less than 2.27 (the NativeAOT
+# executable needs the glibc of the machine that published it, 2.34 when published on Debian 12).
+glibc=$( (LC_ALL=C grep -ao 'GLIBC_2\.[0-9]*' "$published/argy-agent" || true; echo GLIBC_2.27) \
+  | sed 's/^GLIBC_//' | sort -u -t. -k1,1n -k2,2n | tail -n 1)
 maintainer=${ARGY_DEB_MAINTAINER:-Argy contributors <maintainers@argy.invalid>}
 
 stage=$(mktemp -d)
@@ -43,7 +47,7 @@ install -m 0644 "$root/packaging/systemd/argy-agent.service" "$pkg/lib/systemd/s
 install -m 0644 "$root/LICENSE" "$pkg/usr/share/doc/argy-agent/copyright"
 
 size=$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)
-sed -e "s|@VERSION@|$version|" -e "s|@ARCH@|$arch|" -e "s|@SIZE@|$size|" -e "s|@MAINTAINER@|$maintainer|" \
+sed -e "s|@VERSION@|$version|" -e "s|@ARCH@|$arch|" -e "s|@SIZE@|$size|" -e "s|@GLIBC@|$glibc|" -e "s|@MAINTAINER@|$maintainer|" \
   "$here/control.in" > "$pkg/DEBIAN/control"
 install -m 0644 "$here/conffiles" "$pkg/DEBIAN/conffiles"
 install -m 0755 "$here/postinst" "$here/prerm" "$here/postrm" "$pkg/DEBIAN/"

@@ -8,7 +8,11 @@ public sealed class DebianPackageTests
         var control = RepositoryFiles.Read("packaging", "debian", "control.in");
         var depends = control.Split('\n').Single(line => line.StartsWith("Depends:", StringComparison.Ordinal));
 
-        depends.Should().Contain("libc6 (>= 2.27)").And.Contain("libssl3").And.Contain("ca-certificates").And.Contain("bubblewrap");
+        depends.Should().Contain("libc6 (>= @GLIBC@)").And.Contain("libssl3").And.Contain("ca-certificates").And.Contain("bubblewrap");
+        // The glibc the executable links against (NativeAOT: the publishing machine's), never below 2.27.
+        var build = RepositoryFiles.Read("packaging", "debian", "build-deb.sh");
+        build.Should().Contain("grep -ao 'GLIBC_2\\.[0-9]*' \"$published/argy-agent\"").And.Contain("echo GLIBC_2.27")
+            .And.Contain("-e \"s|@GLIBC@|$glibc|\"");
         control.Should().NotContain("Homepage:", "there is no published home page to point at");
     }
 

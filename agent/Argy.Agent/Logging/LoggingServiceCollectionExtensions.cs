@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting.Systemd;
 using Serilog;
 using Serilog.Events;
-using Serilog.Settings.Configuration;
 
 namespace Argy.Agent.Logging;
 
@@ -33,10 +32,8 @@ internal static class LoggingServiceCollectionExtensions
                 .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
                 .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
                 .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
-                // Assemblies named up front: a single-file executable has none for Serilog to discover.
-                .ReadFrom.Configuration(configuration, new ConfigurationReaderOptions(
-                    typeof(ConsoleLoggerConfigurationExtensions).Assembly,
-                    typeof(FileLoggerConfigurationExtensions).Assembly))
+                // The "Serilog" section (levels, overrides, properties), read by code: see SerilogSettings.
+                .FromConfiguration(configuration)
                 .Enrich.FromLogContext()
                 .Enrich.With<SyslogPriorityEnricher>()
                 .WriteTo.Console(
@@ -55,6 +52,7 @@ internal static class LoggingServiceCollectionExtensions
                     retainedFileCountLimit: 14);
             }
         });
+        services.AddHostedService<IgnoredSerilogSettings>();
         return services;
     }
 }

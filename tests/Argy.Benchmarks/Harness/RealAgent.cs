@@ -26,29 +26,35 @@ internal sealed class RealAgent : IAsyncDisposable
     /// <summary>Stopwatch timestamp just before the process was started.</summary>
     public long StartedAt { get; }
 
-    public static async Task<RealAgent> StartAsync(ControlPlaneHost controlPlane, string[] tags, int capacity = 1, bool waitConnected = true)
+    /// <param name="launcher">Which agent to start: by default this build's framework-dependent output.</param>
+    public static async Task<RealAgent> StartAsync(ControlPlaneHost controlPlane, string[] tags, int capacity = 1, bool waitConnected = true, AgentLauncher? launcher = null)
     {
+        launcher ??= AgentLauncher.Build;
         var directory = Path.Combine(Path.GetTempPath(), "argy-bench-agent-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(Path.Combine(directory, "work"));
         var (id, token) = await controlPlane.CreateAgentAsync("bench-" + Guid.NewGuid().ToString("N")[..8], tags);
-        var enroll = Process.Start(new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { Paths.Agent, "enroll", "--url", controlPlane.Url, "--token", token, "--state-dir", Path.Combine(directory, "state") },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        })!;
+        var enrollInfo = launcher.StartInfo(["enroll", "--url", controlPlane.Url, "--token", token, "--state-dir", Path.Combine(directory, "state")], directory);
+        using var enroll = Process.Start(enrollInfo)!;
+        var enrollError = enroll.StandardError.ReadToEndAsync();
+        _ = enroll.StandardOutput.ReadToEndAsync();
         await enroll.WaitForExitAsync();
         if (enroll.ExitCode != 0)
         {
-            throw new InvalidOperationException("enroll failed: " + await enroll.StandardError.ReadToEndAsync());
+            throw new InvalidOperationException("enroll failed: " + await enrollError);
         }
 
         var log = new StringWriter();
         var startedAt = Stopwatch.GetTimestamp();
-        var process = Proc.StartDotnet(Paths.Agent,
+        var info = launcher.StartInfo(
             ["run", "--state-dir", Path.Combine(directory, "state"), "--work-root", Path.Combine(directory, "work"), "--capacity", capacity.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            new Dictionary<string, string?> { ["Serilog__MinimumLevel__Default"] = "Warning" }, directory, log);
+            directory);
+        // The agent reads only ARGY_-prefixed variables (AgentConfiguration).
+        info.Environment["ARGY_Serilog__MinimumLevel__Default"] = "Warning";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         var agent = new RealAgent(id, directory, log, process, startedAt);
         if (waitConnected)
         {
@@ -79,6 +85,17 @@ internal sealed class RealAgent : IAsyncDisposable
         throw new TimeoutException($"agent {Id} did not become {status}:\n{_log}");
     }
 
+    private static void Write(StringWriter log, string? line)
+    {
+        if (line is not null)
+        {
+            lock (log)
+            {
+                log.WriteLine(line);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!Process.HasExited)
@@ -97,5 +114,46 @@ internal sealed class RealAgent : IAsyncDisposable
         catch (UnauthorizedAccessException)
         {
         }
+    }
+}
+
+/// <summary>
+/// How an agent process is started: this build's framework-dependent output through <c>dotnet</c>, or a
+/// published executable; either with extra environment variables (runtime knobs such as <c>DOTNET_GCgen0size</c>).
+/// </summary>
+internal sealed record AgentLauncher(string Path, bool ViaDotnet, IReadOnlyDictionary<string, string> Environment)
+{
+    public static AgentLauncher Build => new(Paths.Agent, ViaDotnet: true, new Dictionary<string, string>());
+
+    public static AgentLauncher Executable(string path, IReadOnlyDictionary<string, string>? environment = null) =>
+        path.EndsWith(".dll", StringComparison.Ordinal)
+            ? new(path, ViaDotnet: true, environment ?? new Dictionary<string, string>())
+            : new(path, ViaDotnet: false, environment ?? new Dictionary<string, string>());
+
+    public ProcessStartInfo StartInfo(IEnumerable<string> arguments, string workingDirectory)
+    {
+        var info = new ProcessStartInfo(ViaDotnet ? "dotnet" : Path)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        if (ViaDotnet)
+        {
+            info.ArgumentList.Add(Path);
+        }
+
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in Environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        return info;
     }
 }
