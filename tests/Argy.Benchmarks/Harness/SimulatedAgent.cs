@@ -28,6 +28,9 @@ internal sealed class SimulatedAgent(AgentIdentity identity, int capacity, bool 
 
     private static long _heartbeatsSent;
     private static long _failedAttempts;
+    private static long _refusedAttempts;
+    private static long _failedAfterMark;
+    private static long _markTimestamp = long.MaxValue;
 
     public bool Connected { get; private set; }
 
@@ -45,6 +48,18 @@ internal sealed class SimulatedAgent(AgentIdentity identity, int capacity, bool 
 
     /// <summary>Sessions of all simulated agents that ended in a failure and were followed by a backoff.</summary>
     public static long FailedAttempts => Interlocked.Read(ref _failedAttempts);
+
+    /// <summary>Connection attempts of all simulated agents that failed before any Welcome (refused, reset, timed out).</summary>
+    public static long RefusedAttempts => Interlocked.Read(ref _refusedAttempts);
+
+    /// <summary>
+    /// Attempts started after <see cref="MarkNow"/> (once the control plane listens) that failed other than by a
+    /// refused TCP connection: what the running control plane failed, e.g. under a reconnection storm.
+    /// </summary>
+    public static long FailedAfterMark => Interlocked.Read(ref _failedAfterMark);
+
+    /// <summary>From now on, count failed attempts separately (see <see cref="FailedAfterMark"/>).</summary>
+    public static void MarkNow() => Interlocked.Exchange(ref _markTimestamp, Stopwatch.GetTimestamp());
 
     /// <summary>The most consecutive failures any agent has had (how far up the backoff it went).</summary>
     public static int MostConsecutiveFailures;
@@ -125,6 +140,19 @@ internal sealed class SimulatedAgent(AgentIdentity identity, int capacity, bool 
 
             failures = Established && Stopwatch.GetElapsedTime(started) >= ReconnectBackoff.StableSession ? 1 : failures + 1;
             Interlocked.Increment(ref _failedAttempts);
+            if (!Established)
+            {
+                Interlocked.Increment(ref _refusedAttempts);
+            }
+
+            // A refused TCP connection is the port still closed; an attempt may also have waited on a connection the
+            // shared channel began to open before the mark. Anything else failed on a listening control plane.
+            var refusedConnection = LastFailure?.Contains("Connection refused", StringComparison.Ordinal) == true;
+            if (started >= Interlocked.Read(ref _markTimestamp) && !refusedConnection)
+            {
+                Interlocked.Increment(ref _failedAfterMark);
+            }
+
             FailureReasons.AddOrUpdate(LastFailure ?? $"{status} (stream ended)", 1, (_, n) => n + 1);
             InterlockedMax(ref MostConsecutiveFailures, failures);
             try

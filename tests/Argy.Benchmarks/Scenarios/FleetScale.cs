@@ -82,18 +82,24 @@ internal sealed class FleetScale : IScenario
         }
 
         // Down and up again as a crash and restart would be: the process is killed, a new one opens the same database.
-        var failedBefore = SimulatedAgent.FailedAttempts;
+        var refusedBefore = SimulatedAgent.RefusedAttempts;
+        var cpuHarnessBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var restartClock = Stopwatch.StartNew();
         await controlPlane.RestartAsync();
         var ready = restartClock.Elapsed;
-        var failedWhileDown = SimulatedAgent.FailedAttempts - failedBefore;
+        SimulatedAgent.MarkNow();
+        var cpuAtReady = Proc.CpuTime(controlPlane.Pid);
         await Task.WhenAll(agents.Select(a => a.Welcomed.Task)).WaitAsync(TimeSpan.FromMinutes(5), cancellationToken);
         var total = restartClock.Elapsed;
+        var reconnectCpu = Proc.CpuTime(controlPlane.Pid) - cpuAtReady;
+        var harnessCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuHarnessBefore;
         report.Value(Scenario, "restart: killed to ready (new process, same database)", "s", ready.TotalSeconds);
         report.Value(Scenario, $"restart: ready to all {count} reconnected (jittered backoff)", "s", (total - ready).TotalSeconds);
         report.Value(Scenario, $"restart + reconnect all {count}", "s", total.TotalSeconds);
-        report.Value(Scenario, "restart: failed attempts while it was down", "count", failedWhileDown);
-        report.Value(Scenario, "restart: failed attempts once it was ready", "count", SimulatedAgent.FailedAttempts - failedBefore - failedWhileDown);
+        report.Value(Scenario, "restart: control-plane CPU while all reconnect, % of one core", "%", reconnectCpu / (total - ready) * 100);
+        report.Value(Scenario, "restart: simulated agents' CPU (same machine), % of one core", "%", harnessCpu / total * 100);
+        report.Value(Scenario, "restart: attempts refused (before Welcome)", "count", SimulatedAgent.RefusedAttempts - refusedBefore);
+        report.Value(Scenario, "restart: attempts failed by the ready control plane", "count", SimulatedAgent.FailedAfterMark);
         report.Value(Scenario, "restart: most consecutive failures of one agent", "count", SimulatedAgent.MostConsecutiveFailures);
         foreach (var (reason, times) in SimulatedAgent.FailureReasons.OrderByDescending(r => r.Value).Take(5))
         {
