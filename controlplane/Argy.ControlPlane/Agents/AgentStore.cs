@@ -6,6 +6,9 @@ using Dapper;
 
 namespace Argy.ControlPlane.Agents;
 
+/// <summary>An agent was last heard from at <see cref="AtMs"/> (Unix ms).</summary>
+public readonly record struct AgentActivity(TenantScope Scope, string AgentId, long AtMs);
+
 public sealed record AgentHello(string Hostname, string Os, string Arch, string Version, IReadOnlyList<string> ReportedTags, int Capacity);
 
 public sealed class AgentStore(Database database, AuditTrail audit, TimeProvider time)
@@ -192,12 +195,37 @@ public sealed class AgentStore(Database database, AuditTrail audit, TimeProvider
         transaction.Commit();
     }
 
-    public void RecordActivity(TenantScope scope, string id)
+    /// <summary>
+    /// Stores when connected agents were last heard from, many in one transaction: the presence writer calls this
+    /// periodically for every session with news, instead of each heartbeat writing its own row. A time never moves
+    /// backwards, so a late batch cannot undo a newer write (a disconnect's).
+    /// </summary>
+    public void RecordActivity(IReadOnlyList<AgentActivity> activity)
     {
+        if (activity.Count == 0)
+        {
+            return;
+        }
+
         using var connection = database.Open();
-        connection.Execute(
-            "UPDATE agents SET last_activity_at = @now WHERE id = @id AND tenant_id = @tenant",
-            new { id, tenant = scope.TenantId, now = Now });
+        using var transaction = Database.BeginWrite(connection);
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText =
+            "UPDATE agents SET last_activity_at = MAX(COALESCE(last_activity_at, 0), $at) WHERE id = $id AND tenant_id = $tenant";
+        var at = command.Parameters.Add("$at", Microsoft.Data.Sqlite.SqliteType.Integer);
+        var id = command.Parameters.Add("$id", Microsoft.Data.Sqlite.SqliteType.Text);
+        var tenant = command.Parameters.Add("$tenant", Microsoft.Data.Sqlite.SqliteType.Text);
+        command.Prepare();
+        foreach (var item in activity)
+        {
+            at.Value = item.AtMs;
+            id.Value = item.AgentId;
+            tenant.Value = item.Scope.TenantId;
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
     }
 
     /// <summary>The agent's stream ended (<paramref name="reason"/> says how), with an <c>agent.disconnected</c> record.</summary>

@@ -11,8 +11,10 @@ namespace Argy.ControlPlane.Dispatch;
 /// </summary>
 public sealed class AgentSession(TenantScope scope, string agentId, string name, IReadOnlySet<string> tags, int capacity) : IDisposable
 {
-    private readonly Channel<ControlMessage> _outbox = Channel.CreateUnbounded<ControlMessage>(
-        new UnboundedChannelOptions { SingleReader = true });
+    // Never full in practice (nothing is dropped); bounded only because that channel grows its buffer from empty,
+    // where the unbounded ones start with a 32-slot segment per session, idle most of the time in a large fleet.
+    private readonly Channel<ControlMessage> _outbox = Channel.CreateBounded<ControlMessage>(
+        new BoundedChannelOptions(int.MaxValue) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private readonly CancellationTokenSource _closed = new();
 
@@ -32,25 +34,53 @@ public sealed class AgentSession(TenantScope scope, string agentId, string name,
     /// <summary>Runs this agent declined in this session: not offered to it again.</summary>
     internal HashSet<string> Declined { get; } = new(StringComparer.Ordinal);
 
-    // Last message time, kept in memory on every message; written to the database at most every
-    // ActivityWriteInterval so heartbeats from a large fleet do not turn into a stream of writes.
-    private static readonly long ActivityWriteIntervalMs = 30_000;
+    // Last message time, kept in memory on every message (one interlocked store). Liveness is judged from it by
+    // one sweep over all sessions, and it reaches the database in batches (see Gateway.SessionMonitor), so a
+    // heartbeat costs neither a timer reset nor a write.
     private long _lastActivityMs;
-    private long _activityWrittenMs;
+    private long _persistedActivityMs;
+    private int _silent;
 
     public DateTimeOffset LastActivity => DateTimeOffset.FromUnixTimeMilliseconds(Interlocked.Read(ref _lastActivityMs));
 
-    /// <summary>Records activity; true when it is time to persist it.</summary>
-    public bool Touch(DateTimeOffset now)
+    /// <summary>Records activity (a message arrived).</summary>
+    public void Touch(DateTimeOffset now) => Interlocked.Exchange(ref _lastActivityMs, now.ToUnixTimeMilliseconds());
+
+    /// <summary>The activity time stored with the agent's row when the session opened (its Hello).</summary>
+    internal void ActivityPersisted(DateTimeOffset at) => Interlocked.Exchange(ref _persistedActivityMs, at.ToUnixTimeMilliseconds());
+
+    /// <summary>
+    /// The last activity not yet written to the database, marked as written; false when there is none. Called by
+    /// the single presence writer only.
+    /// </summary>
+    internal bool TryTakeUnpersistedActivity(out long activityMs)
     {
-        var ms = now.ToUnixTimeMilliseconds();
-        Interlocked.Exchange(ref _lastActivityMs, ms);
-        if (ms - _activityWrittenMs < ActivityWriteIntervalMs)
+        activityMs = Interlocked.Read(ref _lastActivityMs);
+        if (activityMs <= Interlocked.Read(ref _persistedActivityMs))
         {
             return false;
         }
 
-        _activityWrittenMs = ms;
+        Interlocked.Exchange(ref _persistedActivityMs, activityMs);
+        return true;
+    }
+
+    /// <summary>Whether the control plane ended the session because the agent sent nothing for too long.</summary>
+    public bool FellSilent => Volatile.Read(ref _silent) == 1;
+
+    /// <summary>
+    /// Ends the session of an agent that sent nothing since <paramref name="cutoff"/>: true when it did so. A session
+    /// the control plane already said goodbye to is left to finish that.
+    /// </summary>
+    internal bool ExpireIfSilentSince(DateTimeOffset cutoff)
+    {
+        if (Interlocked.Read(ref _lastActivityMs) > cutoff.ToUnixTimeMilliseconds() || ClosedWith is not null
+            || Interlocked.CompareExchange(ref _silent, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        Abort();
         return true;
     }
 
@@ -98,7 +128,14 @@ public sealed class AgentSession(TenantScope scope, string agentId, string name,
     internal void Abort()
     {
         _outbox.Writer.TryComplete();
-        _closed.Cancel();
+        try
+        {
+            _closed.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already over: the stream's end disposed the session while a sweep or the call's end was aborting it.
+        }
     }
 
     public void Dispose() => _closed.Dispose();

@@ -65,6 +65,10 @@ public sealed class AgentAuthenticator(AgentStore agents, AgentCredentials crede
     public void AuditRejected(AgentRow agent, string reason, string? sourceIp, string channel) =>
         Record(agent.TenantId, agent.Id, reason, sourceIp, channel);
 
+    /// <inheritdoc cref="AuditRejected(AgentRow, string, string?, string)"/>
+    public void AuditRejected(string tenantId, string agentId, string reason, string? sourceIp, string channel) =>
+        Record(tenantId, agentId, reason, sourceIp, channel);
+
     public static string Describe(SignatureCheck check) => check switch
     {
         SignatureCheck.Malformed => "Signature check failed (Malformed): a signature header or field is missing or has characters the canonical form does not allow.",

@@ -40,7 +40,8 @@ public sealed partial class AgentGatewayService(
         connections.Add(auth);
         try
         {
-            await Serve(auth, requestStream, responseStream, context);
+            var (session, source) = await OpenAsync(auth, requestStream, context);
+            await Serve(auth, session, source, requestStream, responseStream, context);
         }
         finally
         {
@@ -48,21 +49,29 @@ public sealed partial class AgentGatewayService(
         }
     }
 
-    private async Task Serve(
-        StreamAuthentication auth, IAsyncStreamReader<ReceivedAgentMessage> requestStream, IServerStreamWriter<ControlMessage> responseStream, ServerCallContext context)
+    /// <summary>
+    /// Hello to Welcome. Separate from <see cref="Serve"/> so that what only the opening needs (the agent's row,
+    /// the Hello) is not held for the days the stream stays open.
+    /// </summary>
+    private async Task<(AgentSession Session, Audit.AuditSource Source)> OpenAsync(
+        StreamAuthentication auth, IAsyncStreamReader<ReceivedAgentMessage> requestStream, ServerCallContext context)
     {
-        var agent = auth.Identity.Agent;
-        var scope = TenantScope.Of(agent.TenantId);
+        var agent = auth.TakeAgent();
+        var scope = auth.Scope;
         var hello = await ReadHello(requestStream, auth, context);
 
         var session = new AgentSession(
             scope, agent.Id, agent.Name, Json.ReadList(agent.Tags).ToHashSet(StringComparer.Ordinal), Math.Max(1, hello.Capacity));
-        session.Touch(time.GetUtcNow());
+        var connectedAt = time.GetUtcNow();
+        session.Touch(connectedAt);
         var (kept, abandoned) = Reconcile(scope, agent.Id, hello.RunningRunIds);
         var replaced = dispatcher.Register(session, kept);
         replaced?.Close(new Goodbye { Reason = Goodbye.Types.Reason.Superseded, Message = "A newer connection of this agent took over." });
         var source = Audit.AuditSource.Of(context.GetHttpContext());
         agents.RecordHello(scope, agent.Id, new AgentHello(hello.Hostname, hello.Os, hello.Arch, hello.Version, [.. hello.Tags], session.Capacity), source);
+        // RecordHello stored the activity time; from here on the session monitor watches for silence and writes last-seen.
+        session.ActivityPersisted(connectedAt);
+        connections.Attach(auth, session);
         LogConnected(logger, agent.Id, agent.Name, scope.TenantId, hello.Version, context.Peer);
 
         var welcome = new Welcome
@@ -82,6 +91,13 @@ public sealed partial class AgentGatewayService(
 
         dispatcher.Dispatch(scope);
         Observability.ArgyMetrics.StreamsOpened.Inc();
+        return (session, source);
+    }
+
+    private async Task Serve(
+        StreamAuthentication auth, AgentSession session, Audit.AuditSource source,
+        IAsyncStreamReader<ReceivedAgentMessage> requestStream, IServerStreamWriter<ControlMessage> responseStream, ServerCallContext context)
+    {
         auth.Attach(
             () => session.Close(new Goodbye
             {
@@ -92,22 +108,22 @@ public sealed partial class AgentGatewayService(
 
         var failed = false;
         var silent = false;
-        using var idle = new CancellationTokenSource(IdleLimit, time);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.Closed, idle.Token);
-        var writer = WriteLoop(session, responseStream, stop.Token);
+        // The session's own token is the one to stop on: the end of the call aborts it (no linked source per stream).
+        var callEnded = context.CancellationToken.UnsafeRegister(static state => ((AgentSession)state!).Abort(), session);
+        var stop = session.Closed;
+        var writer = WriteLoop(session, responseStream, stop);
         try
         {
-            while (await requestStream.MoveNext(stop.Token))
+            while (await requestStream.MoveNext(stop))
             {
-                idle.CancelAfter(IdleLimit);
                 Verify(auth, requestStream.Current, context);
-                await handler.HandleAsync(session, requestStream.Current.Message, stop.Token);
+                await handler.HandleAsync(session, requestStream.Current.Message, stop);
             }
         }
-        catch (OperationCanceledException) when (idle.IsCancellationRequested && !session.Closed.IsCancellationRequested)
+        catch (OperationCanceledException) when (session.FellSilent && session.ClosedWith is null)
         {
             // Missed heartbeats: the agent is gone (Disconnected), not misbehaving (Error).
-            LogSilent(logger, agent.Id, IdleLimit);
+            LogSilent(logger, session.AgentId, IdleLimit);
             silent = true;
         }
         catch (OperationCanceledException) when (session.Closed.IsCancellationRequested || context.CancellationToken.IsCancellationRequested)
@@ -123,12 +139,13 @@ public sealed partial class AgentGatewayService(
         }
         finally
         {
-            // Missed heartbeats can surface as a cancelled call rather than a cancelled read, and the write loop may
-            // already have aborted the session: the idle timer decides, unless the control plane said goodbye first.
-            silent |= idle.IsCancellationRequested && session.ClosedWith is null && !context.CancellationToken.IsCancellationRequested;
+            // Missed heartbeats can surface as a cancelled call rather than a cancelled read: the session monitor's
+            // verdict decides, unless the control plane said goodbye first.
+            silent |= session.FellSilent && session.ClosedWith is null && !context.CancellationToken.IsCancellationRequested;
             session.Abort();
             await writer;
             EndSession(session, failed, silent, source);
+            await callEnded.DisposeAsync();
             session.Dispose();
         }
 
@@ -142,11 +159,14 @@ public sealed partial class AgentGatewayService(
 
     private StreamAuthentication Authenticate(ServerCallContext context)
     {
-        var result = authenticator.Authenticate(
-            key => context.RequestHeaders.GetValue(key), SigningScheme.ConnectTarget, ConnectSignature.EmptyBodySha256, context.Peer, "grpc Connect");
+        // Straight from the HTTP request: context.RequestHeaders would build (and keep, for the stream's life) a
+        // copy of every header. A header sent twice counts as missing.
+        var headers = context.GetHttpContext().Request.Headers;
+        string? Header(string key) => headers.TryGetValue(key, out var values) && values.Count == 1 ? values[0] : null;
+        var result = authenticator.Authenticate(Header, SigningScheme.ConnectTarget, ConnectSignature.EmptyBodySha256, context.Peer, "grpc Connect");
         if (result.Identity is null)
         {
-            throw Refuse(result.Revoked ? StatusCode.PermissionDenied : StatusCode.Unauthenticated, result.Reason, context.RequestHeaders.GetValue(ProtocolHeaders.AgentId));
+            throw Refuse(result.Revoked ? StatusCode.PermissionDenied : StatusCode.Unauthenticated, result.Reason, Header(ProtocolHeaders.AgentId));
         }
 
         return new StreamAuthentication(result.Identity, credentials, verifier, time);
@@ -159,7 +179,7 @@ public sealed partial class AgentGatewayService(
         if (check != SignatureCheck.Valid)
         {
             var reason = AgentAuthenticator.Describe(check);
-            authenticator.AuditRejected(auth.Identity.Agent, reason, context.Peer, "grpc Connect#" + received.Message.PayloadCase);
+            authenticator.AuditRejected(auth.TenantId, auth.AgentId, reason, context.Peer, "grpc Connect#" + received.Message.PayloadCase);
             throw Refuse(StatusCode.Unauthenticated, reason, auth.AgentId);
         }
     }
@@ -172,7 +192,6 @@ public sealed partial class AgentGatewayService(
 
     private async Task<Hello> ReadHello(IAsyncStreamReader<ReceivedAgentMessage> requestStream, StreamAuthentication auth, ServerCallContext context)
     {
-        var agent = auth.Identity.Agent;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         timeout.CancelAfter(HelloTimeout);
         if (!await requestStream.MoveNext(timeout.Token))
@@ -183,7 +202,7 @@ public sealed partial class AgentGatewayService(
         Verify(auth, requestStream.Current, context);
         var hello = requestStream.Current.Message.Hello
             ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "The first message of a stream must be Hello."));
-        if (hello.AgentId != agent.Id)
+        if (hello.AgentId != auth.AgentId)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "Hello.agent_id does not match the credential's agent."));
         }
@@ -234,9 +253,14 @@ public sealed partial class AgentGatewayService(
     {
         try
         {
-            await foreach (var message in session.Outbox.ReadAllAsync(cancellationToken))
+            // WaitToReadAsync/TryRead rather than ReadAllAsync: no enumerator object per stream.
+            var outbox = session.Outbox;
+            while (await outbox.WaitToReadAsync(cancellationToken))
             {
-                await responseStream.WriteAsync(message, cancellationToken);
+                while (outbox.TryRead(out var message))
+                {
+                    await responseStream.WriteAsync(message, cancellationToken);
+                }
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException or RpcException)

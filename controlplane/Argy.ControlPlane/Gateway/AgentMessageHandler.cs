@@ -10,7 +10,6 @@ namespace Argy.ControlPlane.Gateway;
 
 /// <summary>What the control plane does with each message an agent sends after Hello.</summary>
 public sealed partial class AgentMessageHandler(
-    AgentStore agents,
     DeploymentStore deployments,
     LogIngest ingest,
     Dispatcher dispatcher,
@@ -21,10 +20,8 @@ public sealed partial class AgentMessageHandler(
 {
     public async ValueTask HandleAsync(AgentSession session, AgentMessage message, CancellationToken cancellationToken)
     {
-        if (session.Touch(time.GetUtcNow()))
-        {
-            agents.RecordActivity(session.Scope, session.AgentId);
-        }
+        // In memory only: liveness and the agent's last-seen time are taken from here by the session monitor.
+        session.Touch(time.GetUtcNow());
 
         switch (message.PayloadCase)
         {

@@ -27,6 +27,8 @@ public static class GatewayExtensions
             sp.GetRequiredService<IOptions<AgentAuthOptions>>().Value.ClockSkew));
         services.AddSingleton<AgentAuthenticator>();
         services.AddSingleton<GatewayConnections>();
+        services.AddHostedService<SessionMonitor>();
+        services.AddAgentCredentialScheme();
         return services;
     }
 }

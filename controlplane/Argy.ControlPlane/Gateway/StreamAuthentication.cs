@@ -1,6 +1,7 @@
 using System.Globalization;
 using Argy.ControlPlane.Agents;
 using Argy.ControlPlane.Storage;
+using Argy.ControlPlane.Tenancy;
 using Argy.Protocol.Signing;
 
 namespace Argy.ControlPlane.Gateway;
@@ -19,6 +20,9 @@ public sealed class StreamAuthentication
     private readonly TimeProvider _time;
     private readonly Dictionary<string, ValidSigningKey> _keys = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private readonly string _mode;
+    private readonly string? _nonce;
+    private AgentRow? _agent;
     private long _lastSequence;
     private string _boundKeyId;
     private long? _boundKeyExpiresAt;
@@ -27,7 +31,11 @@ public sealed class StreamAuthentication
 
     public StreamAuthentication(AgentIdentity identity, AgentCredentials credentials, SignatureVerifier verifier, TimeProvider time)
     {
-        Identity = identity;
+        AgentId = identity.Agent.Id;
+        TenantId = identity.Agent.TenantId;
+        _mode = identity.Mode;
+        _nonce = identity.Nonce;
+        _agent = identity.Agent;
         _credentials = credentials;
         _verifier = verifier;
         _time = time;
@@ -39,11 +47,24 @@ public sealed class StreamAuthentication
         }
     }
 
-    public AgentIdentity Identity { get; }
+    public string AgentId { get; }
 
-    public string AgentId => Identity.Agent.Id;
+    public string TenantId { get; }
 
-    public bool SignsMessages => Identity.Mode == AgentAuthModes.Hmac;
+    public TenantScope Scope => TenantScope.Of(TenantId);
+
+    public bool SignsMessages => _mode == AgentAuthModes.Hmac;
+
+    /// <summary>
+    /// The agent's row as read when the stream authenticated, handed over once to open the session: only the
+    /// ids above stay with the stream for its lifetime.
+    /// </summary>
+    public AgentRow TakeAgent()
+    {
+        var agent = _agent ?? throw new InvalidOperationException("The agent's row was already taken.");
+        _agent = null;
+        return agent;
+    }
 
     /// <summary>The key id the stream currently authenticates with.</summary>
     public string BoundKeyId
@@ -124,8 +145,8 @@ public sealed class StreamAuthentication
             KeyId = signature.KeyId,
             Timestamp = signature.Timestamp,
             Nonce = signature.Nonce,
-            TenantId = Identity.Agent.TenantId,
-            Principal = Identity.Agent.Id,
+            TenantId = TenantId,
+            Principal = AgentId,
             Target = SigningScheme.MessageTarget(received.Message.PayloadCase),
             BodySha256 = received.BodySha256,
         };
@@ -156,7 +177,7 @@ public sealed class StreamAuthentication
 
     private bool IsNext(string nonce, long expected)
     {
-        var streamNonce = Identity.Nonce!;
+        var streamNonce = _nonce!;
         return nonce.Length > streamNonce.Length + 1
                && nonce.StartsWith(streamNonce, StringComparison.Ordinal)
                && nonce[streamNonce.Length] == '.'
@@ -176,7 +197,7 @@ public sealed class StreamAuthentication
         if (key is null)
         {
             // A key this stream has not used yet, e.g. the one a rotation just issued.
-            key = _credentials.FindSigningKey(Identity.Scope, Identity.Agent.Id, keyId);
+            key = _credentials.FindSigningKey(Scope, AgentId, keyId);
             if (key is not null)
             {
                 lock (_lock)

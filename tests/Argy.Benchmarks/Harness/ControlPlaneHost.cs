@@ -56,7 +56,7 @@ internal sealed class ControlPlaneHost : IAsyncDisposable
     {
         await StopAsync();
         var ready = Path.Combine(_directory, $"ready-{Guid.NewGuid():N}.json");
-        _process = Proc.StartDotnet(Paths.ControlPlane, [], new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>
         {
             ["Argy__Storage__DatabasePath"] = DatabasePath,
             ["Argy__Server__Http"] = $"127.0.0.1:{HttpPort}",
@@ -67,7 +67,13 @@ internal sealed class ControlPlaneHost : IAsyncDisposable
             ["Argy__AgentAuth__Mode"] = AuthMode,
             ["Serilog__MinimumLevel__Default"] = "Warning",
             ["DOTNET_gcServer"] = "0",
-        }, _directory, _log);
+        };
+        foreach (var (name, value) in ExtraEnvironment())
+        {
+            environment[name] = value;
+        }
+
+        _process = Proc.StartDotnet(Paths.ControlPlane, [], environment, _directory, _log);
         var deadline = Stopwatch.StartNew();
         while (!File.Exists(ready))
         {
@@ -77,6 +83,22 @@ internal sealed class ControlPlaneHost : IAsyncDisposable
             }
 
             await Task.Delay(10);
+        }
+    }
+
+    /// <summary>
+    /// ARGY_BENCH_CP_&lt;NAME&gt;=value in the benchmark's environment sets NAME=value for the control plane, to
+    /// compare settings (GC modes, options) without editing the harness.
+    /// </summary>
+    private static IEnumerable<(string Name, string? Value)> ExtraEnvironment()
+    {
+        const string prefix = "ARGY_BENCH_CP_";
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is string name && name.StartsWith(prefix, StringComparison.Ordinal) && name.Length > prefix.Length)
+            {
+                yield return (name[prefix.Length..], entry.Value as string);
+            }
         }
     }
 

@@ -1,6 +1,11 @@
+using System.Net.Http.Headers;
+using Argy.ControlPlane.Storage;
 using Argy.ControlPlane.Tests.Support;
+using Argy.Protocol;
 using Argy.Protocol.V1;
+using Dapper;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Argy.ControlPlane.Tests.Gateway;
 
@@ -84,5 +89,45 @@ public sealed class ApiKeyTests : IAsyncLifetime
 
         end.StatusCode.Should().Be(StatusCode.Unauthenticated);
         end.Status.Detail.Should().StartWith("Missing agent credentials");
+    }
+
+    [Fact]
+    public async Task An_agents_api_key_is_not_taken_for_a_malformed_user_token()
+    {
+        var agent = await _controlPlane.EnrollAgentAsync();
+        await NewClient(agent).ConnectAsync();
+        (await AuditEvents.WaitForAsync(_controlPlane, "agent.connected")).Should().NotBeEmpty();
+
+        // A user-token refusal after it: refusals are written in the order they happen, so once this one is stored
+        // any the connection caused would be too.
+        (await _controlPlane.Http("argy_pat_not_a_token").GetAsync("/api/v1/agents")).StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (TokenRefusals().Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        TokenRefusals().Should().ContainSingle().Which.Should().Contain("unknown", "only the bad user token was refused, not the agent's stream");
+    }
+
+    [Fact]
+    public async Task An_agents_api_key_opens_no_user_endpoint()
+    {
+        var agent = await _controlPlane.EnrollAgentAsync();
+        var client = _controlPlane.Http();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(ProtocolHeaders.ApiKeyScheme, agent.Credential);
+        client.DefaultRequestHeaders.Add(ProtocolHeaders.AgentId, agent.AgentId);
+        client.DefaultRequestHeaders.Add(ProtocolHeaders.TenantId, agent.TenantId);
+
+        var response = await client.GetAsync("/api/v1/agents");
+
+        response.StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+        response.Headers.WwwAuthenticate.ToString().Should().Be("Bearer");
+    }
+
+    private List<string> TokenRefusals()
+    {
+        using var connection = _controlPlane.Services.GetRequiredService<Database>().Open();
+        return connection.Query<string>("SELECT detail FROM audit_events WHERE action = 'token.refused' ORDER BY seq").AsList();
     }
 }
