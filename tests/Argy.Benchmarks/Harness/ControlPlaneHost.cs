@@ -66,7 +66,6 @@ internal sealed class ControlPlaneHost : IAsyncDisposable
             // Simulated agents authenticate with API keys (the on-prem mode); real agents follow the mode they enrolled with.
             ["Argy__AgentAuth__Mode"] = AuthMode,
             ["Serilog__MinimumLevel__Default"] = "Warning",
-            ["DOTNET_gcServer"] = "0",
         };
         foreach (var (name, value) in ExtraEnvironment())
         {
