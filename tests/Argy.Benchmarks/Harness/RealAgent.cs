@@ -50,6 +50,8 @@ internal sealed class RealAgent : IAsyncDisposable
             directory);
         // The agent reads only ARGY_-prefixed variables (AgentConfiguration).
         info.Environment["ARGY_Serilog__MinimumLevel__Default"] = "Warning";
+        // The log scenario prints 200 MB in one run: above the default cap of a run's output (100 MiB).
+        info.Environment["ARGY_Agent__MaxJobLogBytes"] = "1073741824";
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, e) => Write(log, e.Data);
         process.ErrorDataReceived += (_, e) => Write(log, e.Data);

@@ -17,6 +17,8 @@ internal sealed class LogThroughput : IScenario
         var megabytes = context.Scale(50, 200);
         var bytes = megabytes * 1_000_000L;
 
+        var controlPlaneCpu = Proc.CpuTime(controlPlane.Pid);
+        var agentCpu = Proc.CpuTime(agent.Process.Id);
         var clock = Stopwatch.StartNew();
         var response = await controlPlane.Api.PostAsJsonAsync("/api/v1/deployments",
             new { product = "bench", script = $"head -c {bytes} /dev/zero | tr '\\0' 'x'", tags = new[] { "logs" }, timeoutSeconds = 600 }, cancellationToken);
@@ -39,6 +41,8 @@ internal sealed class LogThroughput : IScenario
         }
 
         var elapsed = clock.Elapsed;
+        var controlPlaneMs = (Proc.CpuTime(controlPlane.Pid) - controlPlaneCpu).TotalMilliseconds;
+        var agentMs = (Proc.CpuTime(agent.Process.Id) - agentCpu).TotalMilliseconds;
         var stored = await CountStoredBytes(controlPlane, runId, cancellationToken);
         if (stored != bytes)
         {
@@ -48,6 +52,9 @@ internal sealed class LogThroughput : IScenario
         context.Report.Value("4 log throughput", $"{megabytes} MB stdout -> stored, end to end", "MB/s", megabytes / elapsed.TotalSeconds, target: 150);
         context.Report.Value("4 log throughput", "control plane peak RSS", "MB", Proc.PeakRssBytes(controlPlane.Pid) / 1e6);
         context.Report.Value("4 log throughput", "agent peak RSS", "MB", Proc.PeakRssBytes(agent.Process.Id) / 1e6);
+        // Where the time goes: CPU per MB of output on each side (the job's own pipeline is not counted).
+        context.Report.Value("4 log throughput", "control-plane CPU per MB", "ms", controlPlaneMs / megabytes);
+        context.Report.Value("4 log throughput", "agent CPU per MB", "ms", agentMs / megabytes);
     }
 
     private static async Task<long> CountStoredBytes(ControlPlaneHost controlPlane, string runId, CancellationToken cancellationToken)
