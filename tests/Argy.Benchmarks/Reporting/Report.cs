@@ -76,7 +76,7 @@ internal sealed class Report
         {
             var d = f.Distribution;
             var target = f.Target is { } t ? $"{(f.HigherIsBetter ? ">=" : "<=")} {Format(t)} {f.TargetOn}" : "";
-            var ok = f.MeetsTarget switch { true => "yes", false => f.GrosslyOff ? "NO (5x)" : "no", null => "" };
+            var ok = f.MeetsTarget switch { true => "yes", false => f.GrosslyOff ? "no (>5x)" : "no", null => "" };
             output.WriteLine(
                 $"{f.Scenario,-22} {f.Name,-38} {Format(d?.Median),10} {Format(d?.P90),10} {Format(d?.P99),10} {Format(d?.Max ?? f.Value),12} {f.Unit,-6} {target,-14} {ok}");
         }
