@@ -296,12 +296,7 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
         return assigned;
     }
 
-    public bool TryAssign(TenantScope scope, string id, string agentId) =>
-        Transition(
-            scope,
-            "status = 'Assigned', agent_id = @agentId, assigned_at = @now",
-            "status = 'Queued'",
-            new { id, tenant = scope.TenantId, agentId, now = Now });
+    public bool TryAssign(TenantScope scope, string id, string agentId) => TryAssign(scope, [(id, agentId)]).Count == 1;
 
     /// <summary>The agent accepted the run: it is running (<c>deployment.started</c>, by the agent).</summary>
     public bool MarkRunning(TenantScope scope, string id, string agentId) =>

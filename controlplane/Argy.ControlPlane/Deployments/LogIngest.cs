@@ -37,17 +37,13 @@ public sealed partial class LogIngest : BackgroundService
     public ValueTask AppendAsync(TenantScope scope, string runId, long seq, int stream, long timestampMs, ReadOnlyMemory<byte> data, Action<bool> stored, CancellationToken cancellationToken) =>
         _queue.Writer.WriteAsync(new Item(new NewLogChunk(scope, runId, seq, stream, timestampMs, data), stored, null), cancellationToken);
 
-    /// <summary>Queues work to run once every chunk queued before it is stored.</summary>
-    public ValueTask AfterPendingAsync(Action action, CancellationToken cancellationToken) =>
-        _queue.Writer.WriteAsync(new Item(default, null, action), cancellationToken);
-
     /// <summary>
     /// Queues a state change to run in the next batch's transaction, after every chunk queued before it.
     /// <paramref name="done"/> runs after the commit with what <paramref name="write"/> returned; should the change
     /// or the commit fail, <paramref name="failed"/> runs instead.
     /// </summary>
     public ValueTask WriteAsync(Func<SqliteConnection, SqliteTransaction, bool> write, Action<bool> done, Action<Exception> failed, CancellationToken cancellationToken) =>
-        _queue.Writer.WriteAsync(new Item(default, null, null, new StateWrite(write, done, failed)), cancellationToken);
+        _queue.Writer.WriteAsync(new Item(default, null, new StateWrite(write, done, failed)), cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -58,21 +54,8 @@ public sealed partial class LogIngest : BackgroundService
             while (await reader.WaitToReadAsync(stoppingToken))
             {
                 var bytes = 0;
-                while (batch.Count < MaxBatchItems && bytes < MaxBatchBytes && reader.TryPeek(out var next))
+                while (batch.Count < MaxBatchItems && bytes < MaxBatchBytes && reader.TryRead(out var next))
                 {
-                    if (next.Then is not null)
-                    {
-                        if (batch.Count > 0)
-                        {
-                            break;
-                        }
-
-                        reader.TryRead(out _);
-                        Run(next.Then);
-                        continue;
-                    }
-
-                    reader.TryRead(out _);
                     batch.Add(next);
                     bytes += next.Write is null ? next.Chunk.Data.Length : 0;
                 }
@@ -150,7 +133,7 @@ public sealed partial class LogIngest : BackgroundService
         }
     }
 
-    private readonly record struct Item(NewLogChunk Chunk, Action<bool>? Stored, Action? Then, StateWrite? Write = null);
+    private readonly record struct Item(NewLogChunk Chunk, Action<bool>? Stored, StateWrite? Write);
 
     private sealed record StateWrite(Func<SqliteConnection, SqliteTransaction, bool> Change, Action<bool> Done, Action<Exception> Failed);
 

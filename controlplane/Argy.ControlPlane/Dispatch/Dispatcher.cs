@@ -149,15 +149,7 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
         var tenant = Tenant(scope);
         lock (tenant)
         {
-            AgentSession? best = null;
-            foreach (var session in tenant.Sessions)
-            {
-                if (session.HasFreeSlot && session.CanRun(tags) && (best is null || session.Runs.Count < best.Runs.Count))
-                {
-                    best = session;
-                }
-            }
-
+            var best = PickAgent(tenant, runId, tags);
             best?.Runs.Add(runId);
             return best;
         }
@@ -179,11 +171,8 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
     /// </summary>
     public void Deliver(AgentSession session, DeploymentRow run)
     {
-        var sent = session.Send(new ControlMessage { AssignJob = assignments.Create(run) });
-        if (sent && SessionOf(session.AgentId) == session)
+        if (SendAssignment(session, run) && SessionOf(session.AgentId) == session)
         {
-            Observability.ArgyMetrics.DispatchLatency.Observe(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - run.CreatedAt) / 1000.0);
-            LogAssigned(logger, run.Id, session.AgentId, session.Scope.TenantId);
             return;
         }
 
@@ -238,7 +227,7 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
                 foreach (var run in page)
                 {
                     afterSeq = run.Seq;
-                    if (PickAgent(tenant, run) is not { } agent)
+                    if (PickAgent(tenant, run.Id, Json.ReadList(run.Tags)) is not { } agent)
                     {
                         // No taker now: skipped, so it never holds up the runs behind it.
                         continue;
@@ -268,14 +257,10 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
                     throw;
                 }
 
-                var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
                 foreach (var row in assigned)
                 {
-                    var agent = pickedBy[row.Id];
-                    pickedBy.Remove(row.Id);
-                    Observability.ArgyMetrics.DispatchLatency.Observe(Math.Max(0, nowMs - row.CreatedAt) / 1000.0);
-                    agent.Send(new ControlMessage { AssignJob = assignments.Create(row) });
-                    LogAssigned(logger, row.Id, agent.AgentId, scope.TenantId);
+                    pickedBy.Remove(row.Id, out var agent);
+                    SendAssignment(agent!, row);
                 }
 
                 // Cancelled or taken by another instance since the read: the slot is free again.
@@ -292,13 +277,13 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
         }
     }
 
-    private static AgentSession? PickAgent(TenantSessions tenant, QueuedRun run)
+    /// <summary>The least-loaded session with a free slot and every required tag that has not declined the run.</summary>
+    private static AgentSession? PickAgent(TenantSessions tenant, string runId, IReadOnlyList<string> required)
     {
-        var required = Json.ReadList(run.Tags);
         AgentSession? best = null;
         foreach (var session in tenant.Sessions)
         {
-            if (session.HasFreeSlot && !session.Declined.Contains(run.Id) && session.CanRun(required)
+            if (session.HasFreeSlot && !session.Declined.Contains(runId) && session.CanRun(required)
                 && (best is null || session.Runs.Count < best.Runs.Count))
             {
                 best = session;
@@ -306,6 +291,19 @@ public sealed partial class Dispatcher(DeploymentStore deployments, AssignmentFa
         }
 
         return best;
+    }
+
+    /// <summary>Sends an assigned run down the agent's stream; false when the session's outbox is already closed.</summary>
+    private bool SendAssignment(AgentSession session, DeploymentRow run)
+    {
+        if (!session.Send(new ControlMessage { AssignJob = assignments.Create(run) }))
+        {
+            return false;
+        }
+
+        Observability.ArgyMetrics.DispatchLatency.Observe(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - run.CreatedAt) / 1000.0);
+        LogAssigned(logger, run.Id, session.AgentId, session.Scope.TenantId);
+        return true;
     }
 
     private TenantSessions Tenant(TenantScope scope) => _tenants.GetOrAdd(scope.TenantId, static _ => new TenantSessions());
