@@ -15,9 +15,6 @@ public sealed partial class AuditContentCipher
     private const int NonceSize = 12;
     private const int TagSize = 16;
 
-    /// <summary>No keys: content is stored and read as plain text.</summary>
-    public static readonly AuditContentCipher Plain = new(Options.Create(new AuditOptions()));
-
     private readonly Dictionary<string, byte[]> _keys;
     private readonly string? _active;
 
@@ -30,9 +27,6 @@ public sealed partial class AuditContentCipher
             .ToDictionary(k => k.Key, k => k.Bytes!, StringComparer.Ordinal);
         _active = string.IsNullOrEmpty(value.ActiveContentKey) ? null : value.ActiveContentKey;
     }
-
-    /// <summary>True when new content is encrypted.</summary>
-    public bool Encrypts => _active is not null;
 
     /// <summary>The stored form of <paramref name="content"/>: ciphertext and key id, or UTF-8 and no key id when no key is active.</summary>
     public (byte[] Stored, string? KeyId) Seal(string content)

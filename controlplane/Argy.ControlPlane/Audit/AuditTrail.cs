@@ -36,12 +36,6 @@ public sealed class AuditTrail(IHttpContextAccessor http, TimeProvider time, Aud
 
     /// <summary>Raised after a record is inserted, before the caller commits (delivery wakes on it).</summary>
     public event Action<AuditRecord>? Appended;
-    /// <summary>A trail without content keys: content is stored as plain text.</summary>
-    public AuditTrail(IHttpContextAccessor http, TimeProvider time)
-        : this(http, time, AuditContentCipher.Plain)
-    {
-    }
-
     /// <summary>Appends one record. <paramref name="transaction"/> must be a write transaction (<see cref="Database.BeginWrite"/>).</summary>
     public AuditRecord Append(SqliteConnection connection, SqliteTransaction transaction, TenantScope? scope, AuditEntry entry, AuditActor? actor = null)
     {

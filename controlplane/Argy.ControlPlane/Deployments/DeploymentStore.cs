@@ -166,25 +166,8 @@ public sealed class DeploymentStore(Database database, TimeProvider time, AuditT
     /// <c>deployment.cancelled</c> (by the caller), written in the same transaction. False when the run has moved on
     /// (dispatched, decided or ended) since it was read.
     /// </summary>
-    public bool CancelBeforeDispatch(TenantScope scope, string id, string reason)
-    {
-        using var connection = database.Open();
-        using var transaction = Database.BeginWrite(connection);
-        var changed = connection.Execute(
-            """
-            UPDATE deployments SET status = 'Cancelled', message = @reason, finished_at = @now, secrets = NULL
-             WHERE id = @id AND tenant_id = @tenant AND status IN ('Queued', 'PendingApproval')
-            """,
-            new { id, tenant = scope.TenantId, reason, now = Now }, transaction) == 1;
-        if (!changed)
-        {
-            return false;
-        }
-
-        audit.Append(connection, transaction, scope, Ended(id, DeploymentStatus.Cancelled, null, reason, null, null));
-        transaction.Commit();
-        return true;
-    }
+    public bool CancelBeforeDispatch(TenantScope scope, string id, string reason) =>
+        FinishWithoutAgent(scope, id, "status IN ('Queued', 'PendingApproval')", DeploymentStatus.Cancelled, reason);
 
     /// <summary>
     /// Audits a cancellation about to be sent to the connected agent holding the run (the run ends, with its own

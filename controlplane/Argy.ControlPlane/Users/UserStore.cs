@@ -122,13 +122,6 @@ public sealed class UserStore(Database database, AuditTrail audit, TimeProvider 
     }
 
     /// <summary>Applies profile changes; null leaves a field as it is. False when the email or external id is taken.</summary>
-    public bool UpdateProfile(TenantScope scope, string id, string? email = null, string? displayName = null, string? givenName = null,
-        string? familyName = null, string? externalId = null, bool clearExternalId = false)
-    {
-        using var connection = database.Open();
-        return UpdateProfile(connection, null, scope, id, email, displayName, givenName, familyName, externalId, clearExternalId);
-    }
-
     internal bool UpdateProfile(SqliteConnection connection, SqliteTransaction? transaction, TenantScope scope, string id, string? email,
         string? displayName, string? givenName, string? familyName, string? externalId, bool clearExternalId)
     {
